@@ -1,0 +1,182 @@
+"""`badgebot`: the command line for running the bot and for administrators.
+
+Every error is one clear line on standard error and a non-zero exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.errors import BadgebotError
+from config.catalog import CatalogError, check_catalog, load_catalog
+from config.settings import SettingsError, load_settings
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = False):  # type: ignore[no-untyped-def]
+    from bot.app import build
+
+    app = build(load_settings())
+    if upgrade:
+        app.upgrade_database()
+    if catalog:
+        app.load_catalog()
+    return app
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.app import build
+
+    app = build(load_settings())
+    before, after = app.upgrade_database()
+    print(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+    return 0
+
+
+def cmd_catalog_check(args: argparse.Namespace) -> int:
+    problems = check_catalog(args.file)
+    if problems:
+        print(f"{args.file}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {args.file}:{problem}" if problem.line is None else
+                  f"  {args.file}:{problem.line}: {str(problem).split(': ', 1)[1]}", file=sys.stderr)
+        return 1
+    catalog = load_catalog(args.file)
+    print(f"{args.file}: ok ({len(catalog.credentials)} credentials)")
+    return 0
+
+
+def cmd_catalog_load(args: argparse.Namespace) -> int:
+    from bot.app import build
+    from bot.usecases.catalog import load_catalog as load_into_db
+    from bot.usecases.context import CLI_ACTOR
+
+    settings = load_settings()
+    catalog = load_catalog(args.file or settings.catalog)
+    app = build(settings, catalog=catalog)
+    app.upgrade_database()
+    changes = load_into_db(app.ctx, catalog, CLI_ACTOR)
+    print(f"catalog loaded: {changes.summary()}")
+    for label, slugs in (("added", changes.added), ("updated", changes.updated),
+                         ("retired", changes.retired), ("restored", changes.restored)):
+        for slug in slugs:
+            print(f"  {label}: {slug}")
+    return 0
+
+
+def cmd_awards_export(args: argparse.Namespace) -> int:
+    from bot.usecases.export import write_awards_csv
+
+    app = _app(args, upgrade=True)
+    count = write_awards_csv(app.ctx, sys.stdout)
+    print(f"{count} award(s) exported", file=sys.stderr)
+    return 0
+
+
+def cmd_learner_show(args: argparse.Namespace) -> int:
+    from bot.usecases.progress import learner_progress
+
+    app = _app(args, upgrade=True)
+    progress = learner_progress(app.ctx, args.user_id)
+    if not progress.holdings and not progress.pending and progress.display_name == args.user_id:
+        print(f"no learner {args.user_id} (no awards or submissions yet)", file=sys.stderr)
+        return 1
+    print(f"{progress.display_name} ({progress.learner}); nudges {'on' if progress.nudges_enabled else 'off'}")
+    print(f"holds {len(progress.holdings)}:")
+    for h in progress.holdings:
+        extra = " with Distinction" if h.distinction else ""
+        print(f"  {h.credential:40} {h.type.label}{extra}, {h.issued_at:%Y-%m-%d}"
+              + (f", expires {h.expires_at:%Y-%m-%d}" if h.expires_at else "")
+              + (", FLAGGED" if h.flagged else "") + f"  [{h.public_id}]")
+    print(f"in progress {len(progress.pending)}:")
+    for p in progress.pending:
+        print(f"  #{p.submission_id} {p.credential:37} {p.status.value.replace('_', ' ')}")
+    print("certificates:")
+    for s in progress.stacks:
+        missing = ", ".join(slug for slug, _ in s.missing) or "complete"
+        print(f"  {s.certificate:40} {len(s.held)}/{s.required}  missing: {missing}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from bot.usecases.awards import revoke
+    from bot.usecases.context import CLI_ACTOR
+
+    app = _app(args, upgrade=True)
+    flagged = revoke(app.ctx, CLI_ACTOR, args.public_id, args.reason)
+    print(f"revoked {args.public_id}")
+    for public_id in flagged:
+        print(f"  flagged for review: certificate award {public_id}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    return serve(load_settings(), host=args.host, port=args.port, reset=args.reset)
+
+
+# Other parts of the bot add their own commands here (rendering, verification, events, jobs).
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="badgebot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the bot (the local sandbox when no Slack credentials are set)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--reset", action="store_true", help="start the sandbox over from its demo data")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="migrate the schema to the newest version (safe to repeat)").set_defaults(
+        func=cmd_db_upgrade)
+
+    catalog = sub.add_parser("catalog", help="the credential catalog").add_subparsers(dest="catalog_command",
+                                                                                        required=True)
+    check = catalog.add_parser("check", help="validate a catalog file and list every problem")
+    check.add_argument("file", type=Path)
+    check.set_defaults(func=cmd_catalog_check)
+    load = catalog.add_parser("load", help="load a catalog file into the database (idempotent)")
+    load.add_argument("file", type=Path, nargs="?", help="default: BADGEBOT_CATALOG")
+    load.set_defaults(func=cmd_catalog_load)
+
+    awards = sub.add_parser("awards", help="award records").add_subparsers(dest="awards_command", required=True)
+    awards.add_parser("export", help="CSV of every award on standard output").set_defaults(func=cmd_awards_export)
+    revoke = awards.add_parser("revoke", help="revoke an award (history is kept)")
+    revoke.add_argument("public_id")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(func=cmd_revoke)
+
+    learner = sub.add_parser("learner", help="learners").add_subparsers(dest="learner_command", required=True)
+    show = learner.add_parser("show", help="what a learner holds and how far each certificate is")
+    show.add_argument("user_id", help="Slack user id, e.g. U012ABCDEF")
+    show.set_defaults(func=cmd_learner_show)
+
+    for add in EXTRA_COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"badgebot: {exc}", file=sys.stderr)
+    except CatalogError as exc:
+        print(f"badgebot: catalog {exc}", file=sys.stderr)
+    except BadgebotError as exc:
+        print(f"badgebot: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

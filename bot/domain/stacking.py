@@ -1,0 +1,60 @@
+"""Certificate stacking: how far a learner is from each certificate, and when one is complete."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StackProgress:
+    certificate: str
+    held: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def required(self) -> int:
+        return len(self.held) + len(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def started(self) -> bool:
+        return bool(self.held)
+
+
+def stack_progress(
+    held: Iterable[str], stacks: Mapping[str, Iterable[str]]
+) -> list[StackProgress]:
+    """Progress toward every certificate in `stacks` (certificate -> required badges)."""
+    holding = set(held)
+    result = []
+    for certificate, required in stacks.items():
+        req = sorted(set(required))
+        result.append(StackProgress(
+            certificate,
+            tuple(b for b in req if b in holding),
+            tuple(b for b in req if b not in holding),
+        ))
+    return result
+
+
+def completed_certificates(
+    held: Iterable[str], stacks: Mapping[str, Iterable[str]], held_certificates: Iterable[str]
+) -> list[str]:
+    """Certificates whose every badge is held and that the learner does not hold yet."""
+    already = set(held_certificates)
+    return sorted(
+        p.certificate for p in stack_progress(held, stacks)
+        if p.complete and p.required and p.certificate not in already
+    )
+
+
+def closest(progress: Iterable[tuple[str, int, int]]) -> tuple[str, int, int] | None:
+    """Of (certificate, held, required) rows that are started and unfinished, the one to nudge toward:
+    the highest share done, then the fewest badges missing, then by name for a stable answer."""
+    open_stacks = [p for p in progress if 0 < p[1] < p[2]]
+    if not open_stacks:
+        return None
+    return min(open_stacks, key=lambda p: (-p[1] / p[2], p[2] - p[1], p[0]))

@@ -1,0 +1,39 @@
+"""How long an award stays valid: catalog durations such as "2y", "18m", "6w" or "90d"."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_DURATION = re.compile(r"^\s*(\d{1,3})\s*([ymwd])\s*$")
+
+
+@dataclass(frozen=True)
+class Validity:
+    amount: int
+    unit: str  # y, m, w, d
+
+    def expiry(self, issued_at: dt.datetime) -> dt.datetime:
+        """When an award issued at `issued_at` lapses. Month ends clamp (Jan 31 + 1m = Feb 28)."""
+        if self.unit == "d":
+            return issued_at + dt.timedelta(days=self.amount)
+        if self.unit == "w":
+            return issued_at + dt.timedelta(weeks=self.amount)
+        months = self.amount * (12 if self.unit == "y" else 1)
+        total = issued_at.month - 1 + months
+        year, month = issued_at.year + total // 12, total % 12 + 1
+        day = min(issued_at.day, calendar.monthrange(year, month)[1])
+        return issued_at.replace(year=year, month=month, day=day)
+
+
+def parse_validity(text: str) -> Validity:
+    """Parse "2y" / "18m" / "6w" / "90d"; ValueError with the accepted forms otherwise."""
+    match = _DURATION.match(text or "")
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not a duration; use a positive number and a unit: 2y, 18m, 6w or 90d")
+    return Validity(int(match.group(1)), match.group(2))
+
+
+def expiry_for(expires_after: str | None, issued_at: dt.datetime) -> dt.datetime | None:
+    return parse_validity(expires_after).expiry(issued_at) if expires_after else None

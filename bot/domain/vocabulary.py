@@ -1,0 +1,76 @@
+"""The program's vocabulary: the kinds of credentials, submission states and decisions."""
+from __future__ import annotations
+
+import enum
+
+
+class CredentialType(str, enum.Enum):
+    SOUVENIR = "souvenir"
+    BADGE_LEVEL_1 = "badge_level_1"
+    BADGE_LEVEL_2 = "badge_level_2"
+    CERTIFICATE_PRACTICED = "certificate_practiced"
+    CERTIFICATE_EXPERT = "certificate_expert"
+
+    @property
+    def is_badge(self) -> bool:
+        return self in (CredentialType.BADGE_LEVEL_1, CredentialType.BADGE_LEVEL_2)
+
+    @property
+    def is_certificate(self) -> bool:
+        return self in (CredentialType.CERTIFICATE_PRACTICED, CredentialType.CERTIFICATE_EXPERT)
+
+    @property
+    def stacks(self) -> "CredentialType | None":
+        """The badge type a certificate of this type is made of (None for non-certificates)."""
+        return {
+            CredentialType.CERTIFICATE_PRACTICED: CredentialType.BADGE_LEVEL_1,
+            CredentialType.CERTIFICATE_EXPERT: CredentialType.BADGE_LEVEL_2,
+        }.get(self)
+
+    @property
+    def label(self) -> str:
+        return {
+            CredentialType.SOUVENIR: "Souvenir",
+            CredentialType.BADGE_LEVEL_1: "Badge Level I",
+            CredentialType.BADGE_LEVEL_2: "Badge Level II",
+            CredentialType.CERTIFICATE_PRACTICED: "Digital Certificate (Practiced)",
+            CredentialType.CERTIFICATE_EXPERT: "Digital Certificate (Expert)",
+        }[self]
+
+
+class SubmissionStatus(str, enum.Enum):
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self in (SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED)
+
+    @property
+    def is_open(self) -> bool:
+        """Still in play: a learner has at most one open submission per credential."""
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset(
+    {SubmissionStatus.SUBMITTED, SubmissionStatus.CHANGES_REQUESTED, SubmissionStatus.RESUBMITTED}
+)
+
+
+class Decision(str, enum.Enum):
+    APPROVE = "approve"
+    APPROVE_WITH_DISTINCTION = "approve_with_distinction"
+    REQUEST_CHANGES = "request_changes"
+    REJECT = "reject"
+
+    @property
+    def is_approval(self) -> bool:
+        return self in (Decision.APPROVE, Decision.APPROVE_WITH_DISTINCTION)
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in (Decision.REQUEST_CHANGES, Decision.REJECT)

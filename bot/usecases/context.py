@@ -1,0 +1,117 @@
+"""What every use case needs, and the small helpers they share."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.directory import Directory, StaticDirectory
+from bot.domain.roles import is_member
+from bot.errors import NotAllowed, NotFound
+from config.catalog import Roles
+from models import AuditEntry, Credential, Learner, OutboxMessage
+
+CLI_ACTOR = "cli"
+"""The actor recorded for administrators working from the command line (trusted as an admin)."""
+SYSTEM_ACTOR = "badgebot"
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    sessions: sessionmaker[Session]
+    clock: Clock = system_clock
+    directory: Directory = field(default_factory=StaticDirectory)
+    roles: Roles = field(default_factory=Roles)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    def is_admin(self, user: str) -> bool:
+        return user == CLI_ACTOR or is_member(user, self.roles.admins, self.directory.members_of)
+
+    def is_host(self, user: str) -> bool:
+        return self.is_admin(user) or is_member(user, self.roles.hosts, self.directory.members_of)
+
+    def is_grantor(self, user: str, credential: Credential) -> bool:
+        return is_member(user, credential.grantors or [], self.directory.members_of)
+
+    def require_admin(self, user: str) -> None:
+        if not self.is_admin(user):
+            raise NotAllowed("Only program administrators can do that.")
+
+
+def new_public_id() -> str:
+    """16 URL-safe characters (96 random bits): unguessable, short enough for a link."""
+    return secrets.token_urlsafe(12)
+
+
+def audit(session: Session, now: dt.datetime, actor: str, action: str, subject: Any, **detail: Any) -> None:
+    session.add(AuditEntry(
+        at=now, actor=actor, action=action,
+        subject_type=type(subject).__tablename__, subject_id=str(subject.id), detail=detail,
+    ))
+
+
+def notify(session: Session, now: dt.datetime, dedupe_key: str, kind: str, recipient: str, **payload: Any) -> None:
+    """Queue a Slack message in this transaction; the delivery worker sends it once, after commit.
+
+    The dedupe key names the cause, so a replayed cause queues nothing new.
+    """
+    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+    if exists is None:
+        session.add(OutboxMessage(
+            dedupe_key=dedupe_key, kind=kind, recipient=recipient, payload=payload,
+            created_at=now, next_attempt_at=now,
+        ))
+
+
+def ensure_learner(session: Session, slack_user_id: str, display_name: str | None = None) -> Learner:
+    """The learner row for a Slack user, made on first contact; safe when two requests race."""
+    learner = session.scalar(select(Learner).where(Learner.slack_user_id == slack_user_id))
+    if learner is None:
+        try:
+            with session.begin_nested():
+                learner = Learner(slack_user_id=slack_user_id, display_name=display_name or slack_user_id)
+                session.add(learner)
+        except IntegrityError:
+            learner = session.scalars(select(Learner).where(Learner.slack_user_id == slack_user_id)).one()
+    elif display_name and learner.display_name != display_name:
+        learner.display_name = display_name
+    return learner
+
+
+def locked(session: Session, model: type[T], pk: int) -> T | None:
+    """Load a row and lock it until the transaction ends (FOR UPDATE OF just that table, since
+    PostgreSQL refuses to lock the outer side of the eager joins)."""
+    return session.scalars(
+        select(model).where(model.id == pk).with_for_update(of=model)  # type: ignore[attr-defined]
+        .execution_options(populate_existing=True)
+    ).unique().one_or_none()
+
+
+def lock_learner(session: Session, learner_id: int) -> Learner:
+    """Serialize award changes per learner, so two badges approved at once both count toward a stack.
+
+    (SQLite's BEGIN IMMEDIATE already serializes writers; FOR UPDATE does it on PostgreSQL.)
+    """
+    learner = locked(session, Learner, learner_id)
+    assert learner is not None
+    return learner
+
+
+def credential_by_slug(session: Session, slug: str, *, offered: bool = False) -> Credential:
+    credential = session.scalar(select(Credential).where(Credential.slug == slug))
+    if credential is None or (offered and credential.retired_at is not None):
+        raise NotFound(f"There is no credential '{slug}' in the catalog.")
+    return credential

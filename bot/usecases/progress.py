@@ -1,0 +1,184 @@
+"""Where learners stand: what they hold, what is in review, how far each certificate is.
+
+`learner_progress` serves one learner (/badges, App Home). `all_stack_progress` and
+`nudge_candidates` serve the scheduler: one set-based query for every learner at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.domain.stacking import StackProgress, closest, stack_progress
+from bot.domain.vocabulary import OPEN_STATUSES, CredentialType, SubmissionStatus
+from bot.usecases.context import Context
+from models import Award, CertificateRequirement, Credential, Learner, Submission
+
+
+@dataclass(frozen=True)
+class Holding:
+    credential: str
+    name: str
+    type: CredentialType
+    distinction: bool
+    issued_at: dt.datetime
+    expires_at: dt.datetime | None
+    public_id: str
+    shared: bool
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Pending:
+    submission_id: int
+    credential: str
+    name: str
+    type: CredentialType
+    status: SubmissionStatus
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Stack:
+    certificate: str
+    name: str
+    type: CredentialType
+    held: tuple[str, ...]
+    missing: tuple[tuple[str, str], ...]  # (slug, name) of each badge still to earn
+    complete: bool
+
+    @property
+    def required(self) -> int:
+        return len(self.held) + len(self.missing)
+
+
+@dataclass(frozen=True)
+class Progress:
+    learner: str
+    display_name: str
+    nudges_enabled: bool
+    holdings: tuple[Holding, ...]
+    pending: tuple[Pending, ...]
+    stacks: tuple[Stack, ...]  # certificates started (at least one badge held), unfinished first
+
+    def holds(self, credential: str) -> bool:
+        return any(h.credential == credential for h in self.holdings)
+
+
+def learner_progress(ctx: Context, learner_id: str) -> Progress:
+    """Everything /badges shows a learner about themselves."""
+    now = ctx.clock()
+    with ctx.transaction() as session:
+        learner = session.scalar(select(Learner).where(Learner.slack_user_id == learner_id))
+        if learner is None:
+            return Progress(learner_id, learner_id, True, (), (), ())
+        awards = session.scalars(
+            select(Award).where(Award.learner_id == learner.id, Award.revoked_at.is_(None))
+            .order_by(Award.issued_at.desc())
+        ).unique().all()
+        holdings = tuple(
+            Holding(a.credential.slug, a.credential.name, a.credential.type, a.distinction, a.issued_at,
+                    a.expires_at, a.public_id, a.shared_at is not None, a.flagged_at is not None)
+            for a in awards if a.is_valid_at(now)
+        )
+        pending = tuple(
+            Pending(s.id, s.credential.slug, s.credential.name, s.credential.type, s.status, s.updated_at)
+            for s in session.scalars(
+                select(Submission).where(Submission.learner_id == learner.id, Submission.status.in_(OPEN_STATUSES))
+                .order_by(Submission.updated_at)
+            ).unique()
+        )
+        stacks = _stacks(session, {h.credential for h in holdings})
+        return Progress(learner.slack_user_id, learner.display_name, learner.nudges_enabled,
+                        holdings, pending, stacks)
+
+
+def _stacks(session: Session, held: set[str]) -> tuple[Stack, ...]:
+    certificates = session.scalars(
+        select(Credential).where(Credential.type.in_([CredentialType.CERTIFICATE_PRACTICED,
+                                                       CredentialType.CERTIFICATE_EXPERT]))
+        .order_by(Credential.name)
+    ).all()
+    names = {c.badge.slug: c.badge.name for cert in certificates for c in cert.requires}
+    result = []
+    for cert in certificates:
+        progress: StackProgress = stack_progress(held, {cert.slug: cert.required_slugs})[0]
+        holds_cert = cert.slug in held
+        if not progress.started and not holds_cert:
+            continue
+        if cert.retired_at is not None and not holds_cert:
+            continue
+        result.append(Stack(cert.slug, cert.name, cert.type, progress.held,
+                            tuple((m, names[m]) for m in progress.missing), holds_cert or progress.complete))
+    result.sort(key=lambda s: (s.complete, -len(s.held) / max(s.required, 1), s.name))
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- every learner at once
+
+
+def valid_award_filter(now: dt.datetime):  # type: ignore[no-untyped-def]
+    return and_(Award.revoked_at.is_(None), or_(Award.expires_at.is_(None), Award.expires_at > now))
+
+
+def all_stack_progress(session: Session, now: dt.datetime) -> Iterator[tuple[int, int, int, int]]:
+    """(learner id, certificate id, held, required) for every started certificate of every learner.
+
+    One grouped query over awards x requirements, streamed; the database does the counting.
+    """
+    required = (
+        select(CertificateRequirement.certificate_id, func.count().label("required"))
+        .group_by(CertificateRequirement.certificate_id).subquery()
+    )
+    held = (
+        select(Award.learner_id, CertificateRequirement.certificate_id, func.count().label("held"))
+        .join(CertificateRequirement, CertificateRequirement.badge_id == Award.credential_id)
+        .where(valid_award_filter(now))
+        .group_by(Award.learner_id, CertificateRequirement.certificate_id).subquery()
+    )
+    query = (
+        select(held.c.learner_id, held.c.certificate_id, held.c.held, required.c.required)
+        .join(required, required.c.certificate_id == held.c.certificate_id)
+        .order_by(held.c.learner_id)
+    )
+    for row in session.execute(query.execution_options(yield_per=10_000)):
+        yield row.learner_id, row.certificate_id, row.held, row.required
+
+
+@dataclass(frozen=True)
+class NudgeCandidate:
+    learner_id: int
+    certificate_id: int
+    held: int
+    required: int
+
+
+def nudge_candidates(session: Session, now: dt.datetime) -> list[NudgeCandidate]:
+    """For each learner who wants nudges, the unfinished certificate they are closest to.
+
+    Certificates already held, or retired, are not nudged toward.
+    """
+    opted_in = set(session.scalars(select(Learner.id).where(Learner.nudges_enabled.is_(True))))
+    offered = set(session.scalars(select(Credential.id).where(
+        Credential.retired_at.is_(None), Credential.type.in_([CredentialType.CERTIFICATE_PRACTICED,
+                                                               CredentialType.CERTIFICATE_EXPERT]))))
+    candidates: list[NudgeCandidate] = []
+    current: int | None = None
+    rows: list[tuple[int, int, int]] = []
+
+    def flush() -> None:
+        best = closest(rows)
+        if current is not None and best is not None:
+            candidates.append(NudgeCandidate(current, *best))
+
+    for learner, certificate, held, required in all_stack_progress(session, now):
+        if learner != current:
+            flush()
+            current, rows = learner, []
+        if learner in opted_in and certificate in offered:
+            rows.append((certificate, held, required))
+    flush()
+    return candidates

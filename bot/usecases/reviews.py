@@ -1,0 +1,102 @@
+"""Grantors assess submissions: approve, approve with distinction, request changes, reject."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.domain.review import Vote, decide
+from bot.domain.vocabulary import Decision, SubmissionStatus
+from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.usecases.awards import grant
+from bot.usecases.context import Context, audit, locked, notify
+from models import Review, Submission
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    submission_id: int
+    status: SubmissionStatus
+    decision: Decision
+    approvals: int
+    approvals_required: int
+    awarded: tuple[str, ...]  # credential slugs newly awarded (the badge, then any certificates)
+    award_public_ids: tuple[str, ...]
+
+
+def review(
+    ctx: Context, grantor: str, submission_id: int, decision: Decision, comment: str = ""
+) -> ReviewResult:
+    """Record a grantor's decision on a submission; award the badge once enough grantors approve."""
+    comment = (comment or "").strip()
+    if decision.needs_reason and not comment:
+        raise InvalidInput("Tell the learner why: a reason is required to request changes or reject.",
+                           field="comment")
+    if len(comment) > 3000:
+        raise InvalidInput("Keep the comment under 3000 characters.", field="comment")
+    now = ctx.clock()
+    with ctx.transaction() as session:
+        # Lock the submission: decisions on one submission apply one at a time, so the second of
+        # two simultaneous clicks sees the first one's outcome.
+        submission = locked(session, Submission, submission_id)
+        if submission is None:
+            raise NotFound("That submission does not exist (it may have been withdrawn).")
+        credential = submission.credential
+        if not ctx.is_grantor(grantor, credential):
+            raise NotAllowed(f"You are not a grantor for {credential.name}.")
+        if submission.learner.slack_user_id == grantor:
+            raise NotAllowed("You cannot assess your own submission.")
+        if not submission.status.awaiting_review:
+            who = f" by <@{submission.decided_by}>" if submission.decided_by else ""
+            state = {SubmissionStatus.CHANGES_REQUESTED: "changes were requested"}.get(
+                submission.status, submission.status.value)
+            raise Conflict(f"Already decided{who}: {state}.")
+        if decision is Decision.APPROVE_WITH_DISTINCTION and not credential.distinction_allowed:
+            raise InvalidInput(f"{credential.name} cannot be granted with distinction.", field="decision")
+        votes = [Vote(r.grantor, r.decision) for r in submission.reviews if r.round == submission.round]
+        if any(v.grantor == grantor for v in votes):
+            raise Conflict(f"You have already approved this submission; it needs "
+                           f"{credential.approvals_required - len(votes)} more approval(s).")
+
+        session.add(Review(
+            submission_id=submission.id, round=submission.round, grantor=grantor, decision=decision,
+            distinction=decision is Decision.APPROVE_WITH_DISTINCTION, comment=comment, created_at=now,
+        ))
+        outcome = decide(submission.status, [*votes, Vote(grantor, decision)], credential.approvals_required)
+        audit(session, now, grantor, f"review.{decision.value}", submission, round=submission.round,
+              comment=comment)
+        awards = []
+        if outcome.decided:
+            submission.status = outcome.status
+            submission.decided_at, submission.decided_by = now, grantor
+            audit(session, now, grantor, f"submission.{outcome.status.value}", submission)
+            if outcome.award:
+                awards = grant(session, now, submission.learner, credential, actor=grantor,
+                               distinction=outcome.distinction, submission_id=submission.id)
+        submission.updated_at = now
+        key = f"decision:{submission.id}:{submission.round}:{grantor}"
+        notify(session, now, key, "decision", submission.learner.slack_user_id, submission_id=submission.id,
+               decision=decision.value, grantor=grantor, comment=comment, status=outcome.status.value,
+               approvals=outcome.approvals, approvals_required=outcome.approvals_required)
+        notify(session, now, f"card-update:{key}", "review_card_update", submission.review_channel or "",
+               submission_id=submission.id)
+        return ReviewResult(
+            submission_id=submission.id, status=submission.status, decision=decision,
+            approvals=outcome.approvals, approvals_required=outcome.approvals_required,
+            awarded=tuple(a.credential.slug if a.credential else "" for a in awards),
+            award_public_ids=tuple(a.public_id for a in awards),
+        )
+
+
+def waiting_for(ctx: Context, grantor: str) -> list[Submission]:
+    """Submissions awaiting this grantor's decision, oldest first (the grantor's review queue)."""
+    with ctx.transaction() as session:
+        waiting = session.scalars(
+            select(Submission).where(Submission.status.in_([SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED]))
+            .order_by(Submission.updated_at)
+        ).unique().all()
+        return [
+            s for s in waiting
+            if ctx.is_grantor(grantor, s.credential) and s.learner.slack_user_id != grantor
+            and not any(r.grantor == grantor and r.round == s.round for r in s.reviews)
+        ]

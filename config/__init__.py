@@ -1,0 +1,1 @@
+"""Settings and the catalog: everything an administrator configures."""

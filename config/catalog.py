@@ -1,0 +1,356 @@
+"""The catalog file: the program's issuer, roles and credentials, as an administrator writes them.
+
+`parse_catalog` reports every problem at once (with the credential id, field and line), so an
+administrator fixes a broken catalog in one pass rather than one error per run.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from bot.domain.validity import parse_validity
+from bot.domain.vocabulary import CredentialType
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,31}$")
+CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,31}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_COMMON = {"id", "type", "name", "description", "criteria", "skills", "image", "expires_after"}
+_BADGE = {"grantors", "review_channel", "approvals_required", "distinction"}
+_CERTIFICATE = {"requires"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "credential 'sql-basics'" or "[issuer]"
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        at = f"line {self.line}: " if self.line else ""
+        return f"{at}{self.where}, field '{self.field}': {self.message}"
+
+
+class CatalogError(Exception):
+    def __init__(self, path: Path | str, problems: list[Problem]):
+        self.path, self.problems = path, problems
+        super().__init__(f"{path}: {len(problems)} problem(s)\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str
+    url: str
+    email: str
+    image: str | None = None
+    linkedin_organization_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Roles:
+    admins: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CredentialSpec:
+    id: str
+    type: CredentialType
+    name: str
+    description: str
+    criteria: str
+    skills: tuple[str, ...] = ()
+    image: str | None = None
+    expires_after: str | None = None
+    grantors: tuple[str, ...] = ()
+    review_channel: str | None = None
+    approvals_required: int = 1
+    distinction: bool = False
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    issuer: Issuer
+    roles: Roles
+    credentials: tuple[CredentialSpec, ...] = field(default=())
+
+    def get(self, credential_id: str) -> CredentialSpec | None:
+        return next((c for c in self.credentials if c.id == credential_id), None)
+
+
+class _Lines:
+    """Best-effort line numbers: tomllib gives none, so find each entry's block in the text."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.blocks: list[int] = [i for i, ln in enumerate(self.lines) if ln.strip() == "[[credentials]]"]
+
+    def of(self, entry: int | None, key: str | None) -> int | None:
+        if entry is None:
+            return None
+        if entry >= len(self.blocks):
+            return None
+        start = self.blocks[entry]
+        end = self.blocks[entry + 1] if entry + 1 < len(self.blocks) else len(self.lines)
+        if key:
+            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+            for i in range(start, end):
+                if pattern.match(self.lines[i]):
+                    return i + 1
+        return start + 1
+
+    def of_table(self, table: str, key: str | None) -> int | None:
+        header = next((i for i, ln in enumerate(self.lines) if ln.strip() == f"[{table}]"), None)
+        if header is None:
+            return None
+        if key:
+            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+            for i in range(header + 1, len(self.lines)):
+                if self.lines[i].lstrip().startswith("["):
+                    break
+                if pattern.match(self.lines[i]):
+                    return i + 1
+        return header + 1
+
+
+def load_catalog(path: Path | str) -> Catalog:
+    """Read and validate a catalog file; raise CatalogError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(path, [Problem("file", "path", f"cannot read: {exc.strerror}")]) from None
+    return parse_catalog(text, path)
+
+
+def parse_catalog(text: str, path: Path | str = "<catalog>") -> Catalog:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise CatalogError(path, [Problem("file", "syntax", f"not valid TOML: {exc}", line)]) from None
+    catalog, problems = _validate(data, _Lines(text))
+    if problems:
+        raise CatalogError(path, problems)
+    assert catalog is not None
+    return catalog
+
+
+def check_catalog(path: Path | str) -> list[Problem]:
+    try:
+        load_catalog(path)
+    except CatalogError as exc:
+        return exc.problems
+    return []
+
+
+def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def table_problem(table: str, key: str, message: str) -> None:
+        problems.append(Problem(f"[{table}]", key, message, lines.of_table(table, key)))
+
+    for key in sorted(set(data) - {"issuer", "roles", "credentials"}):
+        problems.append(Problem("catalog", key, "unknown top-level key; expected [issuer], [roles], [[credentials]]"))
+
+    raw_issuer = data.get("issuer")
+    issuer = None
+    if not isinstance(raw_issuer, dict):
+        problems.append(Problem("[issuer]", "issuer", "missing: name, url and email of the issuing institution"))
+    else:
+        for key in ("name", "url", "email"):
+            if not _text(raw_issuer.get(key)):
+                table_problem("issuer", key, "required")
+        if _text(raw_issuer.get("url")) and not _is_http_url(raw_issuer["url"]):
+            table_problem("issuer", "url", f"{raw_issuer['url']!r} is not an http(s) URL")
+        if _text(raw_issuer.get("email")) and not EMAIL.match(raw_issuer["email"]):
+            table_problem("issuer", "email", f"{raw_issuer['email']!r} is not an email address")
+        org = raw_issuer.get("linkedin_organization_id")
+        if org is not None and not re.fullmatch(r"\d{1,20}", str(org)):
+            table_problem("issuer", "linkedin_organization_id", "must be the numeric LinkedIn organization id")
+        for key in sorted(set(raw_issuer) - {"name", "url", "email", "image", "linkedin_organization_id"}):
+            table_problem("issuer", key, "unknown field")
+        issuer = Issuer(
+            name=_text(raw_issuer.get("name")),
+            url=_text(raw_issuer.get("url")),
+            email=_text(raw_issuer.get("email")),
+            image=_text(raw_issuer.get("image")) or None,
+            linkedin_organization_id=str(org) if org is not None else None,
+        )
+
+    raw_roles = data.get("roles", {})
+    roles = Roles()
+    if not isinstance(raw_roles, dict):
+        problems.append(Problem("[roles]", "roles", "must be a table with admins and hosts"))
+    else:
+        for key in sorted(set(raw_roles) - {"admins", "hosts"}):
+            table_problem("roles", key, "unknown field; expected admins and hosts")
+        ids = {}
+        for key in ("admins", "hosts"):
+            value = raw_roles.get(key, [])
+            if not _id_list(value, USER_OR_GROUP):
+                table_problem("roles", key, "must be a list of Slack user ids (U…/W…) or user-group ids (S…)")
+                value = []
+            ids[key] = tuple(value)
+        if not ids["admins"] and "admins" not in {p.field for p in problems}:
+            table_problem("roles", "admins", "name at least one administrator")
+        roles = Roles(**ids)
+
+    raw_credentials = data.get("credentials", [])
+    if not isinstance(raw_credentials, list) or not all(isinstance(c, dict) for c in raw_credentials):
+        problems.append(Problem("[[credentials]]", "credentials", "must be an array of tables [[credentials]]"))
+        raw_credentials = []
+
+    types: dict[str, CredentialType] = {}
+    first_seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_credentials):
+        slug = raw.get("id")
+        if isinstance(slug, str) and SLUG.match(slug):
+            if slug in first_seen:
+                problems.append(Problem(
+                    f"credential '{slug}'", "id",
+                    f"duplicate id; also used by credential #{first_seen[slug] + 1}", lines.of(index, "id")))
+            else:
+                first_seen[slug] = index
+            try:
+                types.setdefault(slug, CredentialType(raw.get("type")))
+            except ValueError:
+                pass
+
+    specs: list[CredentialSpec] = []
+    for index, raw in enumerate(raw_credentials):
+        spec, found = _credential(index, raw, types, lines)
+        problems.extend(found)
+        if spec:
+            specs.append(spec)
+
+    if problems:
+        return None, problems
+    assert issuer is not None
+    return Catalog(issuer=issuer, roles=roles, credentials=tuple(specs)), []
+
+
+def _credential(
+    index: int, raw: dict[str, Any], types: dict[str, CredentialType], lines: _Lines
+) -> tuple[CredentialSpec | None, list[Problem]]:
+    problems: list[Problem] = []
+    slug = raw.get("id")
+    where = f"credential '{slug}'" if isinstance(slug, str) and slug else f"credential #{index + 1}"
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(where, key, message, lines.of(index, key)))
+
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        problem("id", "must be a slug: lowercase letters, digits and dashes, 2-63 characters")
+    try:
+        ctype = CredentialType(raw.get("type"))
+    except ValueError:
+        problem("type", f"must be one of {', '.join(t.value for t in CredentialType)}")
+        ctype = None
+    for key in ("name", "description", "criteria"):
+        if not _text(raw.get(key)):
+            problem(key, "required, as text")
+    skills = raw.get("skills", [])
+    if not (isinstance(skills, list) and all(isinstance(s, str) and s.strip() for s in skills)):
+        problem("skills", "must be a list of words or phrases")
+        skills = []
+    if "image" in raw and not _text(raw.get("image")):
+        problem("image", "must be a path or URL to the badge image")
+    expires_after = raw.get("expires_after")
+    if expires_after is not None:
+        try:
+            parse_validity(str(expires_after))
+        except ValueError as exc:
+            problem("expires_after", str(exc))
+
+    allowed = set(_COMMON)
+    if ctype is not None and ctype.is_badge:
+        allowed |= _BADGE
+    if ctype is not None and ctype.is_certificate:
+        allowed |= _CERTIFICATE
+    for key in sorted(set(raw) - allowed):
+        if ctype is not None and key in _BADGE | _CERTIFICATE:
+            if ctype is CredentialType.SOUVENIR:
+                problem(key, "souvenirs are issued by event hosts and need no artifact or grantor; remove it")
+            elif key in _BADGE:
+                problem(key, f"only badges are assessed; a {ctype.label} is awarded automatically")
+            else:
+                problem(key, "only certificates stack other credentials")
+        elif ctype is not None:
+            problem(key, "unknown field")
+
+    grantors: list[str] = []
+    approvals = 1
+    if ctype is not None and ctype.is_badge:
+        grantors = raw.get("grantors", [])
+        if not _id_list(grantors, USER_OR_GROUP) or not grantors:
+            problem("grantors", "name at least one grantor: Slack user ids (U…/W…) or user-group ids (S…)")
+            grantors = []
+        channel = raw.get("review_channel")
+        if not isinstance(channel, str) or not CHANNEL.match(channel):
+            problem("review_channel", "required: the Slack channel id (C… or G…) where grantors review")
+        approvals = raw.get("approvals_required", 1)
+        if not isinstance(approvals, int) or isinstance(approvals, bool) or approvals < 1:
+            problem("approvals_required", "must be a whole number, 1 or more")
+            approvals = 1
+        elif grantors and all(g[0] in "UW" for g in grantors) and approvals > len(set(grantors)):
+            problem("approvals_required",
+                    f"needs {approvals} approvals but names only {len(set(grantors))} grantor(s)")
+        if not isinstance(raw.get("distinction", False), bool):
+            problem("distinction", "must be true or false")
+
+    requires: list[str] = []
+    if ctype is not None and ctype.is_certificate:
+        requires = raw.get("requires", [])
+        if not isinstance(requires, list) or not requires or not all(isinstance(r, str) for r in requires):
+            problem("requires", "list the ids of the badges this certificate stacks")
+            requires = []
+        if len(set(requires)) != len(requires):
+            problem("requires", "lists the same badge twice")
+        wanted = ctype.stacks
+        for required in requires:
+            found = types.get(required)
+            if found is None:
+                problem("requires", f"unknown credential '{required}'")
+            elif found is not wanted:
+                assert wanted is not None
+                problem("requires", f"'{required}' is a {found.label}; a {ctype.label} stacks only "
+                                    f"{wanted.label} badges")
+
+    if problems or ctype is None:
+        return None, problems
+    return CredentialSpec(
+        id=slug,
+        type=ctype,
+        name=raw["name"].strip(),
+        description=raw["description"].strip(),
+        criteria=raw["criteria"].strip(),
+        skills=tuple(s.strip() for s in skills),
+        image=_text(raw.get("image")) or None,
+        expires_after=str(expires_after) if expires_after is not None else None,
+        grantors=tuple(grantors),
+        review_channel=raw.get("review_channel"),
+        approvals_required=approvals,
+        distinction=bool(raw.get("distinction", False)),
+        requires=tuple(requires),
+    ), []
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _id_list(value: Any, pattern: re.Pattern[str]) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and pattern.match(v) for v in value)
+
+
+def _is_http_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)

@@ -1,0 +1,152 @@
+"""Settings from environment variables and an optional `.env` file, validated once at start.
+
+Nothing reads the environment at import time: the composition root calls `load_settings()`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+EXAMPLE_CATALOG = Path(__file__).with_name("catalog.example.toml")
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """Bad settings: one line per bad value, naming the variable."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid settings:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _env(name: str) -> Any:
+    return Field(validation_alias=AliasChoices(name, name.lower()))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path("data"), validation_alias="BADGEBOT_DATA_DIR")
+    database_url: str = Field("", validation_alias="DATABASE_URL")
+    catalog: Path = Field(EXAMPLE_CATALOG, validation_alias="BADGEBOT_CATALOG")
+    public_url: str = Field("", validation_alias="BADGEBOT_PUBLIC_URL")
+    timezone: str = Field("UTC", validation_alias="BADGEBOT_TIMEZONE")
+    max_artifact_mb: float = Field(25, gt=0, le=1000, validation_alias="BADGEBOT_MAX_ARTIFACT_MB")
+    slack_bot_token: str = Field("", validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field("", validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(SLACK_API_URL, validation_alias="SLACK_API_URL")
+    slack_client_id: str = Field("", validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str = Field("", validation_alias="SLACK_CLIENT_SECRET")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL; expected e.g. sqlite:///data/badgebot.sqlite3 "
+                             "or postgresql+psycopg://user@host/db") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {url.get_backend_name()!r}; use sqlite or postgresql")
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg2", "asyncpg", "pg8000"):
+            raise ValueError("use the psycopg (3) driver: postgresql+psycopg://...")
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            # Plain postgresql:// would pick psycopg2, which we do not install.
+            value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return value
+
+    @field_validator("public_url", "slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) URL such as https://badges.example.edu")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str) -> str:
+        if value and not value.startswith("xoxb-"):
+            raise ValueError("a bot token starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str) -> str:
+        if value and not value.startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like America/Chicago") from None
+        return value
+
+    @model_validator(mode="after")
+    def _slack_pairs(self) -> "Settings":
+        if bool(self.slack_bot_token) != bool(self.slack_signing_secret) and not self.slack_app_token:
+            raise ValueError(
+                "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET go together (or set neither to run the sandbox)"
+            )
+        if self.slack_app_token and not self.slack_bot_token:
+            raise ValueError("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN")
+        return self
+
+    # Derived values --------------------------------------------------------------------------
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'badgebot.sqlite3').as_posix()}"
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def max_artifact_bytes(self) -> int:
+        return int(self.max_artifact_mb * 1024 * 1024)
+
+
+_SECRETS = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_SECRET"}
+_ALIASES = {name: (field.validation_alias or name) for name, field in Settings.model_fields.items()}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; raise SettingsError listing every bad value by variable name."""
+    try:
+        settings = Settings(**{_ALIASES.get(k, k): v for k, v in overrides.items()})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            message = err["msg"].removeprefix("Value error, ")
+            given = err.get("input")
+            secret = where in _SECRETS
+            shown = f" (got {given!r})" if isinstance(given, (str, int, float)) and where != "settings" and not secret else ""
+            problems.append(f"{where}: {message}{shown}")
+        raise SettingsError(problems) from None
+    if not settings.catalog.is_file():
+        raise SettingsError([f"BADGEBOT_CATALOG: no such file {str(settings.catalog)!r}"])
+    return settings

@@ -1,0 +1,24 @@
+"""The database tables, by domain. Import from here: `from models import Award`."""
+from models.audit import AuditEntry
+from models.awards import Award
+from models.base import Base
+from models.credentials import CertificateRequirement, Credential
+from models.events import CheckIn, Event
+from models.learners import Learner
+from models.outbox import OutboxMessage
+from models.submissions import Artifact, Review, Submission
+
+__all__ = [
+    "Artifact",
+    "AuditEntry",
+    "Award",
+    "Base",
+    "CertificateRequirement",
+    "CheckIn",
+    "Credential",
+    "Event",
+    "Learner",
+    "OutboxMessage",
+    "Review",
+    "Submission",
+]
