@@ -18,13 +18,14 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from bot import migrate
+from bot.app import Badgebot, build
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
 from bot.directory import StaticDirectory
 from bot.usecases.catalog import load_catalog as load_catalog_into_db
 from bot.usecases.context import Context
 from config.catalog import Catalog, load_catalog
-from config.settings import EXAMPLE_CATALOG
+from config.settings import EXAMPLE_CATALOG, load_settings
 from models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,3 +114,15 @@ def ctx(engine: Engine, clock: FixedClock, directory: StaticDirectory, catalog: 
     context = Context(sessions=make_session_factory(engine), clock=clock, directory=directory, roles=catalog.roles)
     load_catalog_into_db(context, catalog, "test")
     return context
+
+
+@pytest.fixture
+def badgebot(database_url: str, engine: Engine, clock: FixedClock, directory: StaticDirectory, catalog: Catalog,
+             tmp_path: Path) -> Iterator[Badgebot]:
+    """The whole bot, built by the composition root on this test's database and a fresh data dir."""
+    settings = load_settings(database_url=database_url, data_dir=tmp_path / "data",
+                             public_url="https://badges.test.example.edu")
+    app = build(settings, clock=clock, directory=directory, catalog=catalog)
+    app.load_catalog("test")
+    yield app
+    app.close()

@@ -17,6 +17,11 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _cell(value: str) -> str:
+    """Names come from Slack profiles: keep a spreadsheet from running one as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _date(value: dt.datetime | None) -> str:
     return value.date().isoformat() if value else ""
 
@@ -33,7 +38,7 @@ def award_rows(ctx: Context) -> Iterator[list[str]]:
     )
     with ctx.transaction() as session:
         for row in session.execute(query.execution_options(yield_per=5000)):
-            yield [row[0], row[1], row[2], row[3], row[4].value, "yes" if row[5] else "no",
+            yield [row[0], _cell(row[1]), row[2], _cell(row[3]), row[4].value, "yes" if row[5] else "no",
                    _date(row[6]), _date(row[7]), _date(row[8]), row[9] or "", row[10]]
 
 
