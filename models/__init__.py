@@ -4,6 +4,7 @@ from models.awards import Award
 from models.base import Base
 from models.credentials import CertificateRequirement, Credential
 from models.events import CheckIn, Event
+from models.inbound import ReceivedEvent
 from models.learners import Learner
 from models.outbox import OutboxMessage
 from models.submissions import Artifact, Review, Submission
@@ -19,6 +20,7 @@ __all__ = [
     "Event",
     "Learner",
     "OutboxMessage",
+    "ReceivedEvent",
     "Review",
     "Submission",
 ]

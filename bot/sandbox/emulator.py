@@ -127,7 +127,7 @@ class Message:
     reply_broadcast: bool = False
     edits: list[JsonDict] = field(default_factory=list)  # earlier versions: {text, blocks, replaced_at}
     deleted: bool = False
-    via: str = "api"  # api | response_url | user
+    via: str = "api"  # api | response_url | ack | user
 
     @property
     def is_reply(self) -> bool:
@@ -553,7 +553,7 @@ class Workspace:
     def new_view(self, user: str, payload: JsonDict, *, trigger_id: str | None = None,
                  previous: View | None = None) -> View:
         with self._lock:
-            view = View(self.new_id("V"), str(payload.get("type")), user, copy.deepcopy(payload), _new_hash(),
+            view = View(self.new_id("V"), str(payload.get("type")), user, _with_ids(payload), _new_hash(),
                         trigger_id=trigger_id, external_id=payload.get("external_id") or None)
             if previous is not None:
                 view.root_view_id, view.previous_view_id = previous.root_view_id or previous.id, previous.id
@@ -561,7 +561,7 @@ class Workspace:
             return view
 
     def replace_view(self, view: View, payload: JsonDict) -> View:
-        view.payload, view.hash, view.state_values = copy.deepcopy(payload), _new_hash(), {}
+        view.payload, view.hash, view.state_values = _with_ids(payload), _new_hash(), {}
         view.external_id = payload.get("external_id") or view.external_id
         return view
 
@@ -618,6 +618,22 @@ class Workspace:
                 self.close_view(view_id, clear=True)
             elif action != "errors":
                 self.close_view(view_id)
+
+    def show_command_ack(self, user: str, channel: str, ack_body: str) -> Message | None:
+        """Show a slash command's ack as Slack does: its text or blocks, to the user alone unless in_channel."""
+        with self._lock:
+            ack = _json_or_empty(ack_body)
+            if not ack and not ack_body.strip():
+                return None
+            payload = ack if ack else {"text": ack_body}
+            try:
+                text, blocks, attachments = _content(payload)
+            except SlackError:
+                return None
+            ephemeral = payload.get("response_type", "ephemeral") != "in_channel"
+            message = Message(channel, self.next_ts(), text, blocks, attachments, user=self.bot_user_id,
+                              bot_id=self.bot_id, ephemeral_to=user if ephemeral else None, via="ack")
+            return copy.deepcopy(self.post(message))
 
     def file_json(self, stored: StoredFile) -> JsonDict:
         return stored.to_slack(self.base_url, self.team_id)
@@ -736,7 +752,8 @@ class _WebApi:
     def conversations_replies(self, p: JsonDict) -> JsonDict:
         channel = self.ws.channel(_required(p, "channel", "channel_not_found"))
         ts = _required(p, "ts", "thread_not_found")
-        messages = self.ws.thread(channel.id, ts)
+        asked = self.ws.message(channel.id, ts)
+        messages = self.ws.thread(channel.id, asked.thread_ts if asked is not None and asked.thread_ts else ts)
         if not messages:
             raise SlackError("thread_not_found")
         return {"messages": [m.to_slack() for m in messages], "has_more": False,
@@ -939,7 +956,18 @@ class SlackEmulator(Workspace):
     # -- routing -------------------------------------------------------------------------------------
 
     def handle_http(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
-        """Answer one request; `headers` keys are lower-case. The server thread only writes the result."""
+        """Answer one request; `headers` keys are lower-case. The server thread only writes the result.
+
+        A bug in the emulator answers 500 with the exception named (and logged as "emulator.error"),
+        rather than a dropped connection that would look like a network fault to the client.
+        """
+        try:
+            return self._route(verb, target, headers, body)
+        except Exception as exc:  # noqa: BLE001 - any failure here is the emulator's own, reported to the caller
+            reply = HttpReply.json(500, {"ok": False, "error": "emulator_error", "detail": repr(exc)})
+            return self._logged("emulator.error", {"target": target}, reply)
+
+    def _route(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
         url = urlsplit(target)
         parts = [p for p in url.path.split("/") if p]
         if len(parts) == 2 and parts[0] == "api":
@@ -1062,10 +1090,10 @@ class _Handler(BaseHTTPRequestHandler):
     emulator: SlackEmulator
     server_version = "SlackEmulator/1.0"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         self._serve("GET")
 
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_POST(self) -> None:
         self._serve("POST")
 
     def _serve(self, verb: str) -> None:
@@ -1121,7 +1149,7 @@ def _upload_content(content_type: str, body: bytes) -> bytes:
     if not content_type.lower().startswith("multipart/form-data"):
         return body
     message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    for part in message.iter_parts():
         if part.get_filename() is not None:
             return bytes(part.get_payload(decode=True) or b"")
     return body
@@ -1170,6 +1198,28 @@ def _view_payload(p: JsonDict, expected_type: str | None) -> JsonDict:
     if expected_type is not None and view["type"] != expected_type:
         raise SlackError("invalid_arguments")
     return view
+
+
+def _with_ids(payload: JsonDict) -> JsonDict:
+    """A copy of a view whose blocks and input elements all have ids, as Slack fills in missing ones."""
+    view = copy.deepcopy(payload)
+    for block in view.get("blocks") or []:
+        block.setdefault("block_id", secrets.token_urlsafe(4))
+        for element in interactive_elements(block):
+            element.setdefault("action_id", secrets.token_urlsafe(4))
+    return view
+
+
+def interactive_elements(block: JsonDict) -> list[JsonDict]:
+    """The elements of a block that carry an action_id (inputs, actions, a section's accessory)."""
+    if block.get("type") == "input" and isinstance(block.get("element"), dict):
+        return [block["element"]]
+    if block.get("type") == "actions":
+        return [e for e in block.get("elements") or [] if isinstance(e, dict)]
+    accessory = block.get("accessory")
+    if block.get("type") == "section" and isinstance(accessory, dict) and accessory.get("type") != "image":
+        return [accessory]
+    return []
 
 
 def _json_or_empty(text: str) -> JsonDict:

@@ -191,3 +191,9 @@ def set_shared(ctx: Context, learner_id: str, credential: str, shared: bool) -> 
             award.shared_at = None
             audit(session, now, learner_id, "award.unshared", award)
         return AwardView.of(award)
+
+
+def award_view(ctx: Context, award_id: int) -> AwardView | None:
+    with ctx.transaction() as session:
+        award = session.get(Award, award_id)
+        return AwardView.of(award) if award else None

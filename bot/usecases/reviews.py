@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.usecases.submissions import ArtifactFile
 
 from sqlalchemy import select
 
@@ -42,15 +46,7 @@ def review(
         if submission is None:
             raise NotFound("That submission does not exist (it may have been withdrawn).")
         credential = submission.credential
-        if not ctx.is_grantor(grantor, credential):
-            raise NotAllowed(f"You are not a grantor for {credential.name}.")
-        if submission.learner.slack_user_id == grantor:
-            raise NotAllowed("You cannot assess your own submission.")
-        if not submission.status.awaiting_review:
-            who = f" by <@{submission.decided_by}>" if submission.decided_by else ""
-            state = {SubmissionStatus.CHANGES_REQUESTED: "changes were requested"}.get(
-                submission.status, submission.status.value)
-            raise Conflict(f"Already decided{who}: {state}.")
+        _check_reviewer(ctx, grantor, submission)
         if decision is Decision.APPROVE_WITH_DISTINCTION and not credential.distinction_allowed:
             raise InvalidInput(f"{credential.name} cannot be granted with distinction.", field="decision")
         votes = [Vote(r.grantor, r.decision) for r in submission.reviews if r.round == submission.round]
@@ -79,13 +75,35 @@ def review(
                decision=decision.value, grantor=grantor, comment=comment, status=outcome.status.value,
                approvals=outcome.approvals, approvals_required=outcome.approvals_required)
         notify(session, now, f"card-update:{key}", "review_card_update", submission.review_channel or "",
-               submission_id=submission.id)
+               submission_id=submission.id, decision=decision.value, grantor=grantor, comment=comment)
         return ReviewResult(
             submission_id=submission.id, status=submission.status, decision=decision,
             approvals=outcome.approvals, approvals_required=outcome.approvals_required,
             awarded=tuple(a.credential.slug if a.credential else "" for a in awards),
             award_public_ids=tuple(a.public_id for a in awards),
         )
+
+
+def check_may_review(ctx: Context, grantor: str, submission_id: int) -> None:
+    """Raise the same refusal `review` would, before asking a grantor to type a reason."""
+    with ctx.transaction() as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None:
+            raise NotFound("That submission does not exist (it may have been withdrawn).")
+        _check_reviewer(ctx, grantor, submission)
+
+
+def _check_reviewer(ctx: Context, grantor: str, submission: Submission) -> None:
+    credential = submission.credential
+    if not ctx.is_grantor(grantor, credential):
+        raise NotAllowed(f"You are not a grantor for {credential.name}.")
+    if submission.learner.slack_user_id == grantor:
+        raise NotAllowed("You cannot assess your own submission.")
+    if not submission.status.awaiting_review:
+        who = f" by <@{submission.decided_by}>" if submission.decided_by else ""
+        state = {SubmissionStatus.CHANGES_REQUESTED: "changes were requested"}.get(
+            submission.status, submission.status.value)
+        raise Conflict(f"Already decided{who}: {state}.")
 
 
 def waiting_for(ctx: Context, grantor: str) -> list[Submission]:
@@ -100,3 +118,93 @@ def waiting_for(ctx: Context, grantor: str) -> list[Submission]:
             if ctx.is_grantor(grantor, s.credential) and s.learner.slack_user_id != grantor
             and not any(r.grantor == grantor and r.round == s.round for r in s.reviews)
         ]
+
+
+@dataclass(frozen=True)
+class CardFile:
+    artifact_id: int
+    filename: str
+    size: int
+    media_type: str
+    round: int
+
+
+@dataclass(frozen=True)
+class CardVote:
+    grantor: str
+    decision: Decision
+    comment: str
+    round: int
+
+
+@dataclass(frozen=True)
+class SubmissionCard:
+    """Everything the review card and the learner's messages show about one submission."""
+
+    submission_id: int
+    learner: str
+    learner_name: str
+    credential: str
+    credential_name: str
+    credential_type: str
+    criteria: str
+    status: SubmissionStatus
+    round: int
+    reflection: str
+    link: str | None
+    files: tuple[CardFile, ...]
+    votes: tuple[CardVote, ...]
+    approvals_required: int
+    distinction_allowed: bool
+    decided_by: str | None
+    review_channel: str | None
+    review_ts: str | None
+    learner_channel: str | None
+    learner_ts: str | None
+
+    @property
+    def approvals(self) -> int:
+        return len({v.grantor for v in self.votes if v.round == self.round and v.decision.is_approval})
+
+
+def submission_card(ctx: Context, submission_id: int) -> SubmissionCard:
+    with ctx.transaction() as session:
+        s = session.get(Submission, submission_id)
+        if s is None:
+            raise NotFound("That submission does not exist.")
+        return SubmissionCard(
+            submission_id=s.id, learner=s.learner.slack_user_id, learner_name=s.learner.display_name,
+            credential=s.credential.slug, credential_name=s.credential.name,
+            credential_type=s.credential.type.label, criteria=s.credential.criteria, status=s.status,
+            round=s.round, reflection=s.reflection, link=s.link,
+            files=tuple(CardFile(a.id, a.filename, a.size, a.media_type, a.round) for a in s.artifacts),
+            votes=tuple(CardVote(r.grantor, r.decision, r.comment, r.round) for r in s.reviews),
+            approvals_required=s.credential.approvals_required, distinction_allowed=s.credential.distinction_allowed,
+            decided_by=s.decided_by, review_channel=s.review_channel, review_ts=s.review_ts,
+            learner_channel=s.learner_channel, learner_ts=s.learner_ts,
+        )
+
+
+def record_card_message(ctx: Context, submission_id: int, *, review: tuple[str, str] | None = None,
+                        learner: tuple[str, str] | None = None) -> None:
+    """Remember where the review card and the learner's thread were posted in Slack."""
+    with ctx.transaction() as session:
+        s = session.get(Submission, submission_id)
+        if s is None:
+            return
+        if review and not s.review_ts:
+            s.review_channel, s.review_ts = review
+        if learner and not s.learner_ts:
+            s.learner_channel, s.learner_ts = learner
+
+
+def artifact_file(ctx: Context, artifact_id: int) -> "ArtifactFile | None":
+    """An artifact's stored file, for the grantors' signed download link."""
+    from bot.usecases.submissions import ArtifactFile
+    from models import Artifact
+
+    with ctx.transaction() as session:
+        a = session.get(Artifact, artifact_id)
+        if a is None:
+            return None
+        return ArtifactFile(a.filename, a.media_type, a.size, a.sha256, a.storage_key, a.slack_file_id)

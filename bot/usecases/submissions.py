@@ -99,6 +99,8 @@ def submit(
                   files=len(files))
             notify(session, now, f"card:{submission.id}", "review_card", cred.review_channel or "",
                    submission_id=submission.id)
+            notify(session, now, f"received:{submission.id}", "submission_received", learner_id,
+                   submission_id=submission.id)
             return SubmissionView.of(submission)
     except IntegrityError:
         # A concurrent request opened the same submission first (double click, Slack retry).

@@ -1,0 +1,15 @@
+"""Slack listeners: acknowledge, call one use case, render. `register` wires them into a Bolt app."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.slack import SlackBot
+
+
+def register(app: "App", bot: "SlackBot") -> None:
+    from handlers.slack import listeners
+
+    listeners.register(app, bot)

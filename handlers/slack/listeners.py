@@ -1,0 +1,208 @@
+"""The Bolt listeners: thin translations from Slack payloads to use cases and back."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_sdk import WebClient
+
+from bot.artifacts import ArtifactRejected
+from bot.domain.vocabulary import Decision
+from bot.errors import BadgebotError, InvalidInput
+from bot.usecases import reviews as reviews_uc
+from bot.usecases import submissions as submissions_uc
+from bot.usecases.awards import set_shared
+from bot.usecases.inbound import first_delivery
+from handlers.slack import commands, learner_blocks, review_blocks
+from handlers.slack.blockkit import escape
+
+if TYPE_CHECKING:
+    from bot.slack import SlackBot
+
+log = logging.getLogger("badgebot.slack")
+SORRY = "Something went wrong on our side and nothing was changed. Please try again in a minute."
+
+
+def register(app: App, bot: "SlackBot") -> None:
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    @app.middleware
+    def once_per_event(body: dict[str, Any], next: Any) -> Any:  # noqa: A002 - Bolt's parameter name
+        """Slack re-sends events it thinks we missed (X-Slack-Retry-Num); act on each event once."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not first_delivery(bot.ctx, str(event_id)):
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
+        logger.exception("unhandled error in a Slack listener: %s", error)
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        url = body.get("response_url")
+        try:
+            if url:
+                from slack_sdk.webhook import WebhookClient
+
+                WebhookClient(url).send(text=SORRY, response_type="ephemeral")
+            elif user:
+                bot.client.chat_postMessage(channel=bot.dm_channel(user), text=SORRY)
+        except Exception:  # noqa: BLE001 - the error handler itself must never raise
+            logger.exception("could not tell the user about the error")
+
+    # -- /badges -------------------------------------------------------------------------------------
+
+    @app.command("/badges")
+    def badges(ack: Ack, body: dict[str, Any]) -> None:
+        req = commands.Request(
+            user=body.get("user_id", ""), user_name=body.get("user_name", ""), channel=body.get("channel_id", ""),
+            trigger_id=body.get("trigger_id", ""), args=str(body.get("text") or "")[:500])
+        ack(response_type="ephemeral", **commands.dispatch(bot, req))
+
+    # -- learners' buttons ---------------------------------------------------------------------------
+
+    @app.action(learner_blocks.SUBMIT_ACTION)
+    def submit_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        try:
+            spec = commands.find_credential(bot, str(action.get("value", "")))
+            commands.check_submittable(bot, user, spec)
+        except BadgebotError as exc:
+            return _tell(bot, respond, user, str(exc))
+        bot.client.views_open(trigger_id=body["trigger_id"], view=learner_blocks.submit_modal(spec))
+
+    @app.action("share_confirm")
+    def share_confirm(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        try:
+            set_shared(bot.ctx, user, str(action.get("value", "")), True)
+        except BadgebotError as exc:
+            return _tell(bot, respond, user, str(exc))
+        respond(replace_original=True, text="Your award is public.", blocks=bot.share_blocks(user, action["value"]))
+        bot.refresh_home(user)
+
+    @app.action(re.compile(r"^(share_link|open_link)"))
+    def link_buttons(ack: Ack) -> None:
+        ack()  # URL buttons still send an action; nothing to do
+
+    # -- the submit form -----------------------------------------------------------------------------
+
+    @app.view(learner_blocks.SUBMIT_CALLBACK)
+    def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        values = view.get("state", {}).get("values", {})
+        files = ((values.get("files") or {}).get("files") or {}).get("files") or []
+        reflection = ((values.get("reflection") or {}).get("reflection") or {}).get("value") or ""
+        link = ((values.get("link") or {}).get("link") or {}).get("value") or None
+        slug, _, resubmission = str(view.get("private_metadata", "")).partition("|")
+        errors = {}
+        if not files:
+            errors["files"] = "Attach at least one file."
+        elif len(files) > submissions_uc.MAX_FILES:
+            errors["files"] = f"Attach at most {submissions_uc.MAX_FILES} files."
+        too_big = [f.get("name", "file") for f in files if int(f.get("size") or 0) > bot.store.max_bytes]
+        if too_big:
+            errors["files"] = f"{too_big[0]} is over the {bot.store.max_bytes // (1024 * 1024)} MB limit."
+        if not reflection.strip():
+            errors["reflection"] = "Write a few words about your work."
+        if link and not link.startswith(("https://", "http://")):
+            errors["link"] = "The link must start with https://"
+        if errors:
+            return ack(response_action="errors", errors=errors)
+        ack()  # close the form now; downloading may take longer than Slack's 3 seconds
+        bot.receive_submission(user, body["user"].get("name"), slug, files, reflection, link,
+                               int(resubmission) if resubmission.isdigit() else None)
+
+    # -- grantors' buttons ---------------------------------------------------------------------------
+
+    @app.action(re.compile(r"^review_(approve|approve_distinction)$"))
+    def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        decision = review_blocks.DECISION_OF_ACTION[action["action_id"]]
+        _decide(bot, body["user"]["id"], _submission_id(action), decision, "", body)
+
+    @app.action(re.compile(r"^review_(request_changes|reject)$"))
+    def ask_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, submission_id = body["user"]["id"], _submission_id(action)
+        decision = review_blocks.DECISION_OF_ACTION[action["action_id"]]
+        try:
+            card = reviews_uc.submission_card(bot.ctx, submission_id)
+            reviews_uc.check_may_review(bot.ctx, user, submission_id)
+        except BadgebotError as exc:
+            return _tell_in_channel(bot, body, user, str(exc))
+        channel = (body.get("channel") or {}).get("id", "")
+        ts = (body.get("message") or {}).get("ts", "")
+        bot.client.views_open(trigger_id=body["trigger_id"],
+                              view=review_blocks.reason_modal(decision, submission_id, card.credential_name, channel, ts))
+
+    @app.view(review_blocks.REASON_CALLBACK)
+    def reason_given(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        parts = str(view.get("private_metadata", "")).split("|")
+        reason = (((view.get("state", {}).get("values", {}).get("reason") or {}).get("reason") or {}).get("value")
+                  or "").strip()
+        if not reason:
+            return ack(response_action="errors", errors={"reason": "Tell the learner why."})
+        if len(parts) != 4 or not parts[0].isdigit() or parts[1] not in {d.value for d in Decision}:
+            return ack(response_action="errors", errors={"reason": "This form is out of date; close it and click again."})
+        ack()
+        body = {**body, "channel": {"id": parts[2]}}
+        _decide(bot, body["user"]["id"], int(parts[0]), Decision(parts[1]), reason, body)
+
+    # -- events --------------------------------------------------------------------------------------
+
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":
+            bot.refresh_home(event["user"])
+
+    @app.event("message")
+    def direct_message(event: dict[str, Any], say: Any) -> None:
+        """Files sent to the bot in a DM: a submission (naming a credential) or a resubmission (in its thread)."""
+        if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
+            return
+        subtype = event.get("subtype")
+        if subtype not in (None, "file_share"):
+            return
+        bot.receive_dm(event)
+
+
+def _submission_id(action: dict[str, Any]) -> int:
+    value = str(action.get("value", ""))
+    if not value.isdigit():
+        raise InvalidInput("This button is out of date.")
+    return int(value)
+
+
+def _decide(bot: "SlackBot", grantor: str, submission_id: int, decision: Decision, comment: str,
+            body: dict[str, Any]) -> None:
+    try:
+        reviews_uc.review(bot.ctx, grantor, submission_id, decision, comment)
+    except BadgebotError as exc:
+        return _tell_in_channel(bot, body, grantor, str(exc))
+    bot.delivery.kick()
+
+
+def _tell(bot: "SlackBot", respond: Respond | None, user: str, text: str) -> None:
+    if respond is not None:
+        try:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        except Exception:  # noqa: BLE001 - fall back to a DM when the response_url is gone
+            pass
+    bot.client.chat_postMessage(channel=bot.dm_channel(user), text=text)
+
+
+def _tell_in_channel(bot: "SlackBot", body: dict[str, Any], user: str, text: str) -> None:
+    """An ephemeral note where the user clicked (only they see it)."""
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        bot.client.chat_postEphemeral(channel=channel, user=user, text=text)
+    else:
+        bot.client.chat_postMessage(channel=bot.dm_channel(user), text=text)
+
+
+__all__ = ["register", "WebClient", "escape", "ArtifactRejected"]
