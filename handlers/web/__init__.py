@@ -1,0 +1,1 @@
+"""Web routes: public verification pages and other HTTP entry points."""
