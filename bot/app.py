@@ -28,6 +28,8 @@ class Badgebot:
     sessions: sessionmaker[Session]
     catalog: Catalog
     ctx: Context
+    # Where people reach this bot's web pages: BADGEBOT_PUBLIC_URL, or the local server's address.
+    public_url: str = "http://127.0.0.1:3000"
     extras: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -57,4 +59,5 @@ def build(
     sessions = make_session_factory(engine)
     catalog = catalog or load_catalog(settings.catalog)
     ctx = Context(sessions=sessions, clock=clock, directory=directory or StaticDirectory(), roles=catalog.roles)
-    return Badgebot(settings=settings, engine=engine, sessions=sessions, catalog=catalog, ctx=ctx)
+    return Badgebot(settings=settings, engine=engine, sessions=sessions, catalog=catalog, ctx=ctx,
+                    public_url=(settings.public_url or "http://127.0.0.1:3000").rstrip("/"))

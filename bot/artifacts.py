@@ -37,6 +37,12 @@ _OFFICE = {
 ALLOWED_DESCRIPTION = "PDF, images (PNG, JPEG, GIF, WebP), Office documents, ZIP, text, CSV, MP4, MP3"
 
 
+def human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.3g} MB"
+    return f"{n / 1024:.3g} KB" if n >= 1024 else f"{n} bytes"
+
+
 class ArtifactRejected(Exception):
     """The file cannot be accepted; the message says why, for the learner."""
 
@@ -102,7 +108,7 @@ class ArtifactStore:
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise ArtifactRejected(
-                            f"{filename} is larger than the {self.max_bytes // (1024 * 1024)} MB limit.")
+                            f"{filename} is larger than the {human_size(self.max_bytes)} limit.")
                     digest.update(chunk)
                     out.write(chunk)
             if size == 0:
@@ -126,7 +132,7 @@ class ArtifactStore:
                  declared_size: int | None = None, slack_file_id: str | None = None) -> ArtifactFile:
         """Stream a Slack file (url_private_download, bearer token) into the store."""
         if declared_size is not None and declared_size > self.max_bytes:
-            raise ArtifactRejected(f"{filename} is larger than the {self.max_bytes // (1024 * 1024)} MB limit.")
+            raise ArtifactRejected(f"{filename} is larger than the {human_size(self.max_bytes)} limit.")
         try:
             with http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response:
                 if response.status_code != 200:

@@ -119,8 +119,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(load_settings(), host=args.host, port=args.port, reset=args.reset)
 
 
-# Other parts of the bot add their own commands here (rendering, verification, events, jobs).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Commands that live beside the part of the bot they serve (rendering, verification, ...)."""
+    from bot.openbadges.cli import add_commands as open_badges_commands
+
+    return [open_badges_commands]
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("user_id", help="Slack user id, e.g. U012ABCDEF")
     show.set_defaults(func=cmd_learner_show)
 
-    for add in EXTRA_COMMANDS:
+    for add in _extra_commands():
         add(sub)
     return parser
 

@@ -1,28 +1,86 @@
-"""`badgebot serve`: prepare the database and catalog, then serve HTTP until stopped."""
+"""`badgebot serve`: prepare the database and catalog, then serve until stopped.
+
+With Slack credentials: HTTP mode (every Slack request at POST /slack/events), or Socket Mode when
+SLACK_APP_TOKEN is set. Without them: the local sandbox, a Slack emulator on loopback with a
+browser UI, so a fresh machine shows the real product.
+"""
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 
-from bot.app import build
+from bot.app import Badgebot, build
 from config.settings import Settings
 
 log = logging.getLogger("badgebot")
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, reset: bool = False) -> int:
-    from waitress import serve as waitress_serve
+def web_parts(badgebot: Badgebot) -> list:  # type: ignore[type-arg]
+    from handlers.web.public import public_pages
+    from handlers.web.review_files import review_files
+    from handlers.web.slack_events import slack_events
 
+    return [slack_events, review_files, public_pages]
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, reset: bool = False) -> int:
+    from waitress.server import create_server
+
+    from bot.slack import build_slack
     from bot.web import create_web_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sandbox = None
+    if not settings.has_slack_credentials:
+        from bot.sandbox.run import Sandbox
+
+        sandbox = Sandbox.prepare(settings, host=host, port=port, reset=reset)
+        settings = sandbox.settings
     app = build(settings)
+    if not settings.public_url:
+        app.public_url = f"http://{host}:{port}"
     before, after = app.upgrade_database()
     if before != after:
         log.info("database migrated to %s", after)
-    changes = app.load_catalog()
-    log.info("catalog %s: %s", settings.catalog, changes.summary())
-    web = create_web_app(app)
-    mode = "Slack" if settings.has_slack_credentials else "no Slack credentials (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
-    print(f"Badgebot running at http://{host}:{port} ({mode}); database {app.engine.url.render_as_string()}", flush=True)
-    waitress_serve(web, host=host, port=port, threads=8, ident="badgebot")
+    log.info("catalog %s: %s", settings.catalog, app.load_catalog().summary())
+
+    slack = build_slack(app, base_url=app.public_url)
+    parts = web_parts(app) + (sandbox.web_parts() if sandbox else [])
+    web = create_web_app(app, parts)
+    server = create_server(web, host=host, port=port, threads=8, ident="badgebot")
+
+    socket_mode = None
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        socket_mode = SocketModeHandler(slack.app, settings.slack_app_token)
+        socket_mode.connect()  # Slack's requests arrive over the socket; the web server keeps the pages
+    if sandbox:
+        sandbox.started(app, slack)
+        print(f"Sandbox running at {app.public_url}  (no Slack credentials: a local Slack emulator; "
+              "nothing leaves this machine)", flush=True)
+    else:
+        mode = "Socket Mode" if socket_mode else f"HTTP mode: Slack requests at {app.public_url}/slack/events"
+        print(f"Badgebot running at http://{host}:{port} ({mode})", flush=True)
+
+    stopping = threading.Event()
+
+    def stop(*_args: object) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.close, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        slack.delivery.stop()
+        if socket_mode:
+            socket_mode.close()
+        if sandbox:
+            sandbox.stop()
+        app.close()
     return 0

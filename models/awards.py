@@ -24,7 +24,15 @@ class Award(Base):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
-        Index("ix_awards_credential_live", "credential_id", "learner_id"),
+        # Covers the stacking and progress aggregates (awards x requirements), live awards only.
+        Index(
+            "ix_awards_live_by_credential",
+            "credential_id",
+            "learner_id",
+            "expires_at",
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[intpk]

@@ -53,7 +53,8 @@ def completed_certificates(
 
 def closest(progress: Iterable[tuple[str, int, int]]) -> tuple[str, int, int] | None:
     """Of (certificate, held, required) rows that are started and unfinished, the one to nudge toward:
-    the highest share done, then the fewest badges missing, then by name for a stable answer."""
+    the highest share done, then the fewest badges missing, then by certificate (name or id) for a
+    stable answer."""
     open_stacks = [p for p in progress if 0 < p[1] < p[2]]
     if not open_stacks:
         return None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
@@ -144,8 +144,7 @@ def all_stack_progress(session: Session, now: dt.datetime) -> Iterator[tuple[int
         .join(required, required.c.certificate_id == held.c.certificate_id)
         .order_by(held.c.learner_id)
     )
-    for row in session.execute(query.execution_options(yield_per=10_000)):
-        yield row.learner_id, row.certificate_id, row.held, row.required
+    yield from session.execute(query.execution_options(yield_per=10_000))  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -156,15 +155,22 @@ class NudgeCandidate:
     required: int
 
 
-def nudge_candidates(session: Session, now: dt.datetime) -> list[NudgeCandidate]:
+def nudge_candidates(
+    session: Session, now: dt.datetime, progress: Iterable[tuple[int, int, int, int]] | None = None
+) -> list[NudgeCandidate]:
     """For each learner who wants nudges, the unfinished certificate they are closest to.
 
-    Certificates already held, or retired, are not nudged toward.
+    Certificates already held (even if one of their badges has since lapsed), or retired, are not
+    nudged toward. Pass `progress` (rows of all_stack_progress, in learner order) when the caller
+    walks them anyway, so the aggregate runs once.
     """
     opted_in = set(session.scalars(select(Learner.id).where(Learner.nudges_enabled.is_(True))))
+    certificate_types = [CredentialType.CERTIFICATE_PRACTICED, CredentialType.CERTIFICATE_EXPERT]
     offered = set(session.scalars(select(Credential.id).where(
-        Credential.retired_at.is_(None), Credential.type.in_([CredentialType.CERTIFICATE_PRACTICED,
-                                                               CredentialType.CERTIFICATE_EXPERT]))))
+        Credential.retired_at.is_(None), Credential.type.in_(certificate_types))))
+    held_certificates = set(session.execute(
+        select(Award.learner_id, Award.credential_id).where(
+            valid_award_filter(now), Award.credential_id.in_(offered))).all())
     candidates: list[NudgeCandidate] = []
     current: int | None = None
     rows: list[tuple[int, int, int]] = []
@@ -174,11 +180,11 @@ def nudge_candidates(session: Session, now: dt.datetime) -> list[NudgeCandidate]
         if current is not None and best is not None:
             candidates.append(NudgeCandidate(current, *best))
 
-    for learner, certificate, held, required in all_stack_progress(session, now):
+    for learner, certificate, held, required in (progress if progress is not None else all_stack_progress(session, now)):
         if learner != current:
             flush()
             current, rows = learner, []
-        if learner in opted_in and certificate in offered:
+        if learner in opted_in and certificate in offered and (learner, certificate) not in held_certificates:
             rows.append((certificate, held, required))
     flush()
     return candidates

@@ -1,14 +1,16 @@
 """The Bolt listeners: thin translations from Slack payloads to use cases and back."""
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 
-from bot.artifacts import ArtifactRejected
+from bot.artifacts import ArtifactRejected, human_size
 from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError, InvalidInput
 from bot.usecases import reviews as reviews_uc
@@ -25,7 +27,35 @@ log = logging.getLogger("badgebot.slack")
 SORRY = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 
+def guarded(bot: "SlackBot") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The one error handler for listeners: log, tell the user plainly, never raise into Bolt.
+
+    (Bolt's thread runner loses an ack made before an exception and answers Slack 404 three
+    seconds later, so nothing may escape a listener.) A BadgebotError's message is for the user;
+    anything else is our fault and gets the generic apology.
+    """
+    def wrap(listener: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(listener)
+        def run(**kwargs: Any) -> Any:
+            try:
+                return listener(**kwargs)
+            except BadgebotError as exc:
+                message = str(exc)
+            except Exception:  # noqa: BLE001 - see the docstring
+                log.exception("error in Slack listener %s", listener.__name__)
+                message = SORRY
+            ack = kwargs.get("ack")
+            if ack is not None and ack.response is None:
+                ack()
+            _tell_anywhere(bot, kwargs.get("body") or {}, message)
+            return None
+        return run
+    return wrap
+
+
 def register(app: App, bot: "SlackBot") -> None:
+    guard = guarded(bot)
+
     # -- plumbing ------------------------------------------------------------------------------------
 
     @app.middleware
@@ -38,22 +68,14 @@ def register(app: App, bot: "SlackBot") -> None:
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-        logger.exception("unhandled error in a Slack listener: %s", error)
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
-        url = body.get("response_url")
-        try:
-            if url:
-                from slack_sdk.webhook import WebhookClient
-
-                WebhookClient(url).send(text=SORRY, response_type="ephemeral")
-            elif user:
-                bot.client.chat_postMessage(channel=bot.dm_channel(user), text=SORRY)
-        except Exception:  # noqa: BLE001 - the error handler itself must never raise
-            logger.exception("could not tell the user about the error")
+        """Errors outside listeners (middleware, Bolt itself)."""
+        logger.exception("unhandled error handling a Slack request: %s", error)
+        _tell_anywhere(bot, body, SORRY)
 
     # -- /badges -------------------------------------------------------------------------------------
 
     @app.command("/badges")
+    @guard
     def badges(ack: Ack, body: dict[str, Any]) -> None:
         req = commands.Request(
             user=body.get("user_id", ""), user_name=body.get("user_name", ""), channel=body.get("channel_id", ""),
@@ -63,6 +85,7 @@ def register(app: App, bot: "SlackBot") -> None:
     # -- learners' buttons ---------------------------------------------------------------------------
 
     @app.action(learner_blocks.SUBMIT_ACTION)
+    @guard
     def submit_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
@@ -74,6 +97,7 @@ def register(app: App, bot: "SlackBot") -> None:
         bot.client.views_open(trigger_id=body["trigger_id"], view=learner_blocks.submit_modal(spec))
 
     @app.action("share_confirm")
+    @guard
     def share_confirm(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
@@ -84,13 +108,10 @@ def register(app: App, bot: "SlackBot") -> None:
         respond(replace_original=True, text="Your award is public.", blocks=bot.share_blocks(user, action["value"]))
         bot.refresh_home(user)
 
-    @app.action(re.compile(r"^(share_link|open_link)"))
-    def link_buttons(ack: Ack) -> None:
-        ack()  # URL buttons still send an action; nothing to do
-
     # -- the submit form -----------------------------------------------------------------------------
 
     @app.view(learner_blocks.SUBMIT_CALLBACK)
+    @guard
     def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
         values = view.get("state", {}).get("values", {})
@@ -105,7 +126,7 @@ def register(app: App, bot: "SlackBot") -> None:
             errors["files"] = f"Attach at most {submissions_uc.MAX_FILES} files."
         too_big = [f.get("name", "file") for f in files if int(f.get("size") or 0) > bot.store.max_bytes]
         if too_big:
-            errors["files"] = f"{too_big[0]} is over the {bot.store.max_bytes // (1024 * 1024)} MB limit."
+            errors["files"] = f"{too_big[0]} is over the {human_size(bot.store.max_bytes)} limit."
         if not reflection.strip():
             errors["reflection"] = "Write a few words about your work."
         if link and not link.startswith(("https://", "http://")):
@@ -119,12 +140,14 @@ def register(app: App, bot: "SlackBot") -> None:
     # -- grantors' buttons ---------------------------------------------------------------------------
 
     @app.action(re.compile(r"^review_(approve|approve_distinction)$"))
+    @guard
     def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         decision = review_blocks.DECISION_OF_ACTION[action["action_id"]]
         _decide(bot, body["user"]["id"], _submission_id(action), decision, "", body)
 
     @app.action(re.compile(r"^review_(request_changes|reject)$"))
+    @guard
     def ask_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         user, submission_id = body["user"]["id"], _submission_id(action)
@@ -140,6 +163,7 @@ def register(app: App, bot: "SlackBot") -> None:
                               view=review_blocks.reason_modal(decision, submission_id, card.credential_name, channel, ts))
 
     @app.view(review_blocks.REASON_CALLBACK)
+    @guard
     def reason_given(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         parts = str(view.get("private_metadata", "")).split("|")
         reason = (((view.get("state", {}).get("values", {}).get("reason") or {}).get("reason") or {}).get("value")
@@ -155,11 +179,13 @@ def register(app: App, bot: "SlackBot") -> None:
     # -- events --------------------------------------------------------------------------------------
 
     @app.event("app_home_opened")
+    @guard
     def home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
             bot.refresh_home(event["user"])
 
     @app.event("message")
+    @guard
     def direct_message(event: dict[str, Any], say: Any) -> None:
         """Files sent to the bot in a DM: a submission (naming a credential) or a resubmission (in its thread)."""
         if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
@@ -168,6 +194,30 @@ def register(app: App, bot: "SlackBot") -> None:
         if subtype not in (None, "file_share"):
             return
         bot.receive_dm(event)
+
+    # -- last: whatever no listener above claimed (Bolt tries listeners in order) --------------------
+
+    @app.action(re.compile(r".*"))
+    def any_other_action(ack: Ack) -> None:
+        ack()  # URL buttons still send an action, and old messages may carry retired buttons
+
+    @app.view(re.compile(r".*"))
+    def any_other_view(ack: Ack) -> None:
+        ack()  # a form from an older version of the bot: close it rather than show an error
+
+
+def _tell_anywhere(bot: "SlackBot", body: dict[str, Any], text: str) -> None:
+    """Tell whoever sent `body`, privately: through the response_url, in the channel, or by DM."""
+    user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else body.get("user_id")
+    try:
+        if body.get("response_url"):
+            from slack_sdk.webhook import WebhookClient
+
+            WebhookClient(body["response_url"]).send(text=text, response_type="ephemeral", replace_original=False)
+        elif user:
+            _tell_in_channel(bot, body, user, text)
+    except Exception:  # noqa: BLE001 - telling is best effort; the error is already logged
+        log.exception("could not tell %s: %s", user, text)
 
 
 def _submission_id(action: dict[str, Any]) -> int:

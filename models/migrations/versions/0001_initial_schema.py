@@ -182,7 +182,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('public_id', name=op.f('uq_awards_public_id'))
     )
     with op.batch_alter_table('awards', schema=None) as batch_op:
-        batch_op.create_index('ix_awards_credential_live', ['credential_id', 'learner_id'], unique=False)
+        batch_op.create_index('ix_awards_live_by_credential', ['credential_id', 'learner_id', 'expires_at'], unique=False, sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
         batch_op.create_index('uq_awards_live_per_learner', ['learner_id', 'credential_id'], unique=True, sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
 
     op.create_table('checkins',
@@ -230,7 +230,7 @@ def downgrade() -> None:
     op.drop_table('checkins')
     with op.batch_alter_table('awards', schema=None) as batch_op:
         batch_op.drop_index('uq_awards_live_per_learner', sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
-        batch_op.drop_index('ix_awards_credential_live')
+        batch_op.drop_index('ix_awards_live_by_credential', sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
 
     op.drop_table('awards')
     with op.batch_alter_table('artifacts', schema=None) as batch_op:

@@ -1,0 +1,156 @@
+"""Open Badges 3.0: an award as an OpenBadgeCredential (W3C VC 2.0 data model), unsigned.
+
+Pure functions of an `AwardRecord`, the catalog's issuer and the public URLs: no database, no clock.
+What a credential says about evidence follows the program's privacy rule: a Level II award links its
+assessed artifacts (they are public evidence); a Level I award only says that an artifact was assessed.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.vocabulary import CredentialType
+from bot.openbadges.spec import OB_CONTEXT, VC_CONTEXT, format_date_time
+from bot.openbadges.urls import PublicUrls
+from bot.usecases.credentials import AwardRecord, CredentialRecord
+from config.catalog import Issuer
+
+# The revocation status method defined by 1EdTech for Open Badges 3.0.
+STATUS_TYPE = "1EdTechRevocationList"
+DISTINCTION = "With Distinction"
+
+ACHIEVEMENT_TYPES = {
+    # Participation in events and organizations is what Open Badges calls co-curricular.
+    CredentialType.SOUVENIR: "CoCurricular",
+    CredentialType.BADGE_LEVEL_1: "Badge",
+    CredentialType.BADGE_LEVEL_2: "Badge",
+    CredentialType.CERTIFICATE_PRACTICED: "Certificate",
+    CredentialType.CERTIFICATE_EXPERT: "Certificate",
+}
+
+
+def _image(url: str, caption: str) -> dict[str, Any]:
+    return {"id": url, "type": "Image", "caption": caption}
+
+
+def issuer_profile(issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
+    """The issuer's Profile, as embedded in credentials and served at `urls.issuer`."""
+    profile: dict[str, Any] = {"id": urls.issuer, "type": ["Profile"], "name": issuer.name}
+    if issuer.url:
+        profile["url"] = issuer.url
+    if issuer.email:
+        profile["email"] = issuer.email
+    if issuer.image and issuer.image.startswith(("https://", "http://")):
+        profile["image"] = _image(issuer.image, issuer.name)
+    return profile
+
+
+def achievement(credential: CredentialRecord, issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
+    """The catalog credential as an Achievement (the same for every learner who earns it)."""
+    achieved: dict[str, Any] = {
+        "id": urls.achievement(credential.slug),
+        "type": ["Achievement"],
+        "achievementType": ACHIEVEMENT_TYPES[credential.type],
+        "name": credential.name,
+        "description": credential.description or credential.name,
+        "criteria": {"narrative": credential.criteria or credential.description or credential.name},
+        "image": _image(urls.achievement_image(credential.slug), credential.name),
+        "creator": issuer_profile(issuer, urls),
+        "inLanguage": "en",
+    }
+    if credential.skills:
+        achieved["tag"] = list(credential.skills)
+    achieved["fieldOfStudy"] = credential.type.label
+    if credential.distinction_allowed:
+        achieved["resultDescription"] = [{
+            "id": f"{urls.achievement(credential.slug)}#distinction",
+            "type": ["ResultDescription"],
+            "name": "Distinction",
+            "resultType": "Status",
+            "allowedValue": [DISTINCTION],
+        }]
+    return achieved
+
+
+def _evidence(record: AwardRecord, urls: PublicUrls) -> list[dict[str, Any]]:
+    kind = record.credential.type
+    when = f" on {record.assessed_at:%Y-%m-%d}" if record.assessed_at else ""
+    grantors = f"{record.approvals} grantor{'s' if record.approvals != 1 else ''}" if record.approvals else "a grantor"
+    if kind is CredentialType.BADGE_LEVEL_2:
+        return [{
+            "id": urls.evidence(record.public_id, f.id),
+            "type": ["Evidence"],
+            "name": f.filename,
+            "genre": "Artifact",
+            "narrative": f"Submitted artifact, assessed and approved by {grantors}{when}.",
+        } for f in record.evidence]
+    if kind is CredentialType.BADGE_LEVEL_1:
+        # No link: Level I artifacts stay private to the learner and the grantors.
+        return [{
+            "type": ["Evidence"],
+            "name": "Assessed artifact",
+            "genre": "Artifact",
+            "narrative": f"The learner submitted an artifact, assessed and approved by {grantors}{when}. "
+                         "Level I artifacts are kept private.",
+        }]
+    if kind is CredentialType.SOUVENIR and record.event_name:
+        date = f" on {record.event_date:%Y-%m-%d}" if record.event_date else ""
+        return [{"type": ["Evidence"], "name": record.event_name, "genre": "Attendance",
+                 "narrative": f"Took part in {record.event_name}{date}."}]
+    if kind.is_certificate and record.credential.requires:
+        names = ", ".join(name for _, name in record.credential.requires)
+        return [{"type": ["Evidence"], "name": "Stacked badges", "genre": "Stack",
+                 "narrative": f"Awarded on holding every badge in the stack: {names}."}]
+    return []
+
+
+def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
+    """The award as an OpenBadgeCredential, ready to be signed."""
+    credential = record.credential
+    name = credential.name + (f" ({DISTINCTION.lower()})" if record.distinction else "")
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "achievement": achievement(credential, issuer, urls),
+    }
+    if record.learner_name:
+        # The learner's name as the program knows it, in plain text (hashed: false): the learner holds
+        # this credential and chooses whom to show it to.
+        subject["identifier"] = [{
+            "type": "IdentityObject", "hashed": False, "identityHash": record.learner_name, "identityType": "name",
+        }]
+    if record.distinction:
+        subject["result"] = [{
+            "type": ["Result"],
+            "resultDescription": f"{urls.achievement(credential.slug)}#distinction",
+            "value": DISTINCTION,
+        }]
+    doc: dict[str, Any] = {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": urls.award_page(record.public_id),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": name,
+        "description": credential.description or credential.name,
+        "image": _image(urls.achievement_image(credential.slug, record.distinction), name),
+        "issuer": issuer_profile(issuer, urls),
+        "validFrom": format_date_time(record.issued_at),
+        "awardedDate": format_date_time(record.issued_at),
+        "credentialSubject": subject,
+        "credentialStatus": {"id": urls.status(record.public_id), "type": STATUS_TYPE},
+    }
+    if record.expires_at is not None:
+        doc["validUntil"] = format_date_time(record.expires_at)
+    evidence = _evidence(record, urls)
+    if evidence:
+        doc["evidence"] = evidence
+    return doc
+
+
+def revocation_list(public_id: str, revoked: bool, urls: PublicUrls) -> dict[str, Any]:
+    """The status document behind `credentialStatus.id` for one credential.
+
+    It names no reason and no learner; an unknown id answers exactly like a valid credential.
+    """
+    return {
+        "id": urls.status(public_id),
+        "issuer": urls.issuer,
+        "revokedCredentials": [{"id": urls.award_page(public_id), "revoked": True}] if revoked else [],
+    }

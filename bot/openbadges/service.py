@@ -1,0 +1,156 @@
+"""Open Badges for one Badgebot: its keys, its images and its URLs, behind one object.
+
+Entry points (Slack share answer, public pages, CLI) call `open_badges(badgebot)` and then one method:
+the credential JSON, the VC-JWT, the baked PNG/SVG, the OB 2.0 documents, the JWKS or the share links.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.domain.vocabulary import CredentialType
+from bot.images import BadgeDesign, BadgeRenderer
+from bot.openbadges import baking, credential as ob3, ob2, vcjwt
+from bot.openbadges.keys import RS256, KeyStore, SigningKey
+from bot.openbadges.linkedin import add_to_profile_url
+from bot.openbadges.urls import PublicUrls
+from bot.usecases.credentials import AwardRecord, CredentialRecord
+from config.catalog import Catalog
+
+if TYPE_CHECKING:
+    from bot.app import Badgebot
+
+EXTRA_KEY = "openbadges"
+
+
+@dataclass(frozen=True)
+class ShareLinks:
+    """What the share answer in Slack and the public page offer for one shared award."""
+
+    page: str
+    linkedin: str
+    image: str
+    svg: str
+    json: str
+    jwt: str
+    ob2_assertion: str
+    ob2_image: str
+
+
+class OpenBadges:
+    def __init__(self, catalog: Catalog, urls: PublicUrls, keys: KeyStore, renderer: BadgeRenderer,
+                 image_root: Path | None = None):
+        self.catalog = catalog
+        self.urls = urls
+        self.keys = keys
+        self.renderer = renderer
+        # Where a catalog's relative image paths (souvenirs' own look) are found: next to the catalog file.
+        self.image_root = image_root
+
+    # Images -----------------------------------------------------------------------------------------
+
+    def design(self, credential: CredentialRecord, distinction: bool = False) -> BadgeDesign:
+        source = None
+        if credential.image and not credential.image.startswith(("http://", "https://")):
+            path = Path(credential.image)
+            source = path if path.is_absolute() or self.image_root is None else self.image_root / path
+        return BadgeDesign(
+            type=credential.type, title=credential.name, issuer=self.catalog.issuer.name,
+            distinction=distinction and credential.type.is_badge,
+            details=credential.skills if credential.type is CredentialType.BADGE_LEVEL_2 else (),
+            source_image=source,
+        )
+
+    def image(self, credential: CredentialRecord, distinction: bool = False) -> bytes:
+        """The credential's badge image (PNG, 600x600), rendered once per design and cached on disk."""
+        return self.renderer.render(self.design(credential, distinction))
+
+    # Open Badges 3.0 --------------------------------------------------------------------------------
+
+    def credential(self, record: AwardRecord) -> dict[str, Any]:
+        return ob3.open_badge_credential(record, self.catalog.issuer, self.urls)
+
+    def achievement(self, credential: CredentialRecord) -> dict[str, Any]:
+        return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT],
+                **ob3.achievement(credential, self.catalog.issuer, self.urls)}
+
+    def issuer_profile(self) -> dict[str, Any]:
+        return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT], **ob3.issuer_profile(self.catalog.issuer, self.urls)}
+
+    def kid(self, key: SigningKey) -> str:
+        return self.urls.key(key.thumbprint)
+
+    def jwt(self, record: AwardRecord, alg: str = RS256) -> str:
+        """The award as a signed VC-JWT (RS256 by default; EdDSA on request)."""
+        key = self.keys.get(alg)
+        return vcjwt.sign(self.credential(record), key, self.kid(key))
+
+    def baked_png(self, record: AwardRecord, alg: str = RS256) -> bytes:
+        """The award's image with its VC-JWT baked in (iTXt `openbadgecredential`)."""
+        return baking.bake_png(self.image(record.credential, record.distinction), self.jwt(record, alg))
+
+    def baked_svg(self, record: AwardRecord, alg: str = RS256) -> str:
+        png = self.image(record.credential, record.distinction)
+        return baking.bake_svg(png, self.jwt(record, alg), title=record.credential.name)
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [key.public_jwk(self.kid(key)) for key in self.keys.all()]}
+
+    def public_jwk(self, thumbprint: str) -> dict[str, Any] | None:
+        return next((key.public_jwk(self.kid(key)) for key in self.keys.all() if key.thumbprint == thumbprint), None)
+
+    def revocation_list(self, public_id: str, revoked: bool) -> dict[str, Any]:
+        return ob3.revocation_list(public_id, revoked, self.urls)
+
+    # Open Badges 2.0 --------------------------------------------------------------------------------
+
+    def ob2_issuer(self) -> dict[str, Any]:
+        return ob2.issuer(self.catalog.issuer, self.urls)
+
+    def ob2_badge_class(self, credential: CredentialRecord) -> dict[str, Any]:
+        return ob2.badge_class(credential, self.urls)
+
+    def ob2_assertion(self, record: AwardRecord) -> dict[str, Any]:
+        return ob2.assertion(record, self.urls)
+
+    def ob2_baked_png(self, record: AwardRecord) -> bytes:
+        import json
+
+        text = json.dumps(self.ob2_assertion(record), ensure_ascii=False, separators=(",", ":"))
+        return baking.bake_png(self.image(record.credential, record.distinction), text, baking.OB2_KEYWORD)
+
+    # Sharing ----------------------------------------------------------------------------------------
+
+    def linkedin_url(self, record: AwardRecord) -> str:
+        issuer = self.catalog.issuer
+        return add_to_profile_url(
+            name=self.credential(record)["name"], issued_at=record.issued_at, expires_at=record.expires_at,
+            cert_url=self.urls.award_page(record.public_id), cert_id=record.public_id,
+            organization_id=issuer.linkedin_organization_id, organization_name=issuer.name,
+        )
+
+    def share_links(self, record: AwardRecord) -> ShareLinks:
+        pid = record.public_id
+        return ShareLinks(
+            page=self.urls.award_page(pid), linkedin=self.linkedin_url(record), image=self.urls.award_png(pid),
+            svg=self.urls.award_svg(pid), json=self.urls.award_json(pid), jwt=self.urls.award_jwt(pid),
+            ob2_assertion=self.urls.ob2_assertion(pid), ob2_image=self.urls.ob2_png(pid),
+        )
+
+
+def open_badges(badgebot: "Badgebot") -> OpenBadges:
+    """The Badgebot's OpenBadges, made on first use (keys are generated then) and kept in `extras`."""
+    found = badgebot.extras.get(EXTRA_KEY)
+    if isinstance(found, OpenBadges):
+        return found
+    settings = badgebot.settings
+    service = OpenBadges(
+        catalog=badgebot.catalog,
+        urls=PublicUrls.of(badgebot.public_url),
+        keys=KeyStore(settings.data_dir / "keys"),
+        renderer=BadgeRenderer(settings.data_dir / "images"),
+        image_root=Path(settings.catalog).parent,
+    )
+    badgebot.extras[EXTRA_KEY] = service
+    return service

@@ -1,0 +1,333 @@
+"""Public verification pages and Open Badges endpoints, through the real web app, on SQLite and PostgreSQL.
+
+Awards are made through the real submit-and-review path; verification fetches the bot's published
+keys and status through the same web app (in process), never the network.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.vocabulary import Decision
+from bot.openbadges import baking, open_badges
+from bot.openbadges.verify import Fetched, Verifier
+from bot.usecases.awards import award_souvenir, revoke, set_shared
+from bot.usecases.credentials import award_record
+from bot.web import create_web_app
+from handlers.web.public import public_pages
+from models import Artifact
+from tests.helpers import earn
+
+LEARNER = "U0LEARN001"
+STRANGER_ID = "doesnotexist0000"
+
+
+@pytest.fixture
+def web(badgebot):
+    return create_web_app(badgebot, parts=[public_pages]).test_client()
+
+
+@pytest.fixture
+def verifier(badgebot, web) -> Verifier:
+    base = open_badges(badgebot).urls.base
+
+    def fetch(url: str, accept: str) -> Fetched:
+        assert url.startswith(base + "/"), f"tried to leave the test server: {url}"
+        response = web.get(urlparse(url).path, headers={"Accept": accept})
+        return Fetched(response.status_code, response.content_type or "", response.get_data())
+
+    return Verifier(fetch, badgebot.ctx.clock)
+
+
+def _earn_shared(badgebot, slug: str, learner: str = LEARNER, **kwargs) -> str:
+    result = earn(badgebot.ctx, learner, slug, **kwargs)
+    public_id = result.award_public_ids[0]
+    set_shared(badgebot.ctx, learner, slug, True)
+    return public_id
+
+
+def _store_artifacts(badgebot, public_id: str) -> list[Artifact]:
+    """Write the award's artifact files where the Slack side would have stored them."""
+    record = award_record(badgebot.ctx, public_id)
+    with badgebot.ctx.transaction() as session:
+        artifacts = list(session.scalars(select(Artifact).where(Artifact.id.in_([f.id for f in record.evidence]))))
+        if not artifacts:  # Level I: find them through the submission
+            from models import Award
+
+            award = session.scalars(select(Award).where(Award.public_id == public_id)).one()
+            artifacts = list(session.scalars(select(Artifact).where(Artifact.submission_id == award.submission_id)))
+        for artifact in artifacts:
+            path = badgebot.settings.data_dir / artifact.storage_key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"%PDF-1.7 the learner's work " + artifact.filename.encode())
+        session.expunge_all()
+    return artifacts
+
+
+def test_a_shared_award_has_a_verification_page(badgebot, web):
+    public_id = _earn_shared(badgebot, "sql-analytics-professional")
+    page = web.get(f"/a/{public_id}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "SQL for Analytics in Practice" in html
+    assert "Lakeside University Micro-credentials" in html
+    assert "Valid" in html and 'property="og:image"' in html and 'property="og:title"' in html
+    assert f"/a/{public_id}/badge.png" in html and f"/a/{public_id}/credential.json" in html
+    assert "https://www.linkedin.com/profile/add?" in html
+    assert "March 2, 2026" in html  # the issue date
+
+
+def test_the_same_url_serves_the_credential_to_json_clients(badgebot, web):
+    public_id = _earn_shared(badgebot, "sql-basics")
+    for accept in ("application/json", "application/ld+json", "application/vc+ld+json"):
+        response = web.get(f"/a/{public_id}", headers={"Accept": accept})
+        assert response.status_code == 200
+        doc = response.get_json(force=True)
+        assert doc["id"].endswith(f"/a/{public_id}") and "OpenBadgeCredential" in doc["type"]
+    assert web.get(f"/a/{public_id}").mimetype == "text/html"  # no preference: people first
+
+
+def test_private_and_unknown_awards_are_the_same_404(badgebot, web):
+    private = earn(badgebot.ctx, LEARNER, "sql-basics").award_public_ids[0]
+    unknown = web.get(f"/a/{STRANGER_ID}")
+    for path in (f"/a/{private}", f"/a/{private}/credential.json", f"/a/{private}/credential.jwt",
+                 f"/a/{private}/badge.png", f"/a/{private}/badge.svg", f"/ob2/assertions/{private}",
+                 f"/ob2/assertions/{private}/badge.png"):
+        response = web.get(path, headers={"Accept": "application/json"} if "json" in path else {})
+        assert response.status_code == 404, path
+        assert response.get_data() == unknown.get_data()
+        assert LEARNER not in response.get_data(as_text=True)
+
+
+def test_a_learner_can_unshare(badgebot, web):
+    public_id = _earn_shared(badgebot, "sql-basics")
+    assert web.get(f"/a/{public_id}").status_code == 200
+    set_shared(badgebot.ctx, LEARNER, "sql-basics", False)
+    assert web.get(f"/a/{public_id}").status_code == 404
+
+
+def test_level_two_evidence_is_public_and_level_one_never(badgebot, web):
+    level_two = _earn_shared(badgebot, "dashboard-design-in-practice")
+    level_one = _earn_shared(badgebot, "sql-basics")
+    two_files, one_files = _store_artifacts(badgebot, level_two), _store_artifacts(badgebot, level_one)
+    assert two_files and one_files
+
+    credential = web.get(f"/a/{level_two}/credential.json").get_json(force=True)
+    links = [e["id"] for e in credential["evidence"]]
+    assert links == [f"{open_badges(badgebot).urls.base}/a/{level_two}/evidence/{a.id}" for a in two_files]
+    download = web.get(urlparse(links[0]).path)
+    assert download.status_code == 200 and download.get_data().startswith(b"%PDF")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert urlparse(links[0]).path in web.get(f"/a/{level_two}").get_data(as_text=True)
+
+    level_one_doc = web.get(f"/a/{level_one}/credential.json").get_json(force=True)
+    assert all("id" not in e for e in level_one_doc["evidence"])
+    assert "/evidence/" not in json.dumps(level_one_doc)
+    for artifact in one_files:
+        assert web.get(f"/a/{level_one}/evidence/{artifact.id}").status_code == 404
+        # nor through another award's page
+        assert web.get(f"/a/{level_two}/evidence/{artifact.id}").status_code == 404
+
+
+def test_evidence_of_an_unshared_level_two_award_is_private(badgebot, web):
+    public_id = _earn_shared(badgebot, "dashboard-design-in-practice")
+    files = _store_artifacts(badgebot, public_id)
+    set_shared(badgebot.ctx, LEARNER, "dashboard-design-in-practice", False)
+    assert web.get(f"/a/{public_id}/evidence/{files[0].id}").status_code == 404
+
+
+def test_the_downloads_verify_with_the_published_key(badgebot, web, verifier):
+    public_id = _earn_shared(badgebot, "sql-analytics-professional")
+    jwt = web.get(f"/a/{public_id}/credential.jwt").get_data(as_text=True)
+    png = web.get(f"/a/{public_id}/badge.png").get_data()
+    svg = web.get(f"/a/{public_id}/badge.svg").get_data()
+    for data in (jwt.encode(), png, svg):
+        result = verifier.verify_bytes(data)
+        assert result.valid, result.reasons
+        assert any("published key" in check for check in result.checks)
+    assert baking.unbake_png(png) == jwt or verifier.verify_bytes(png).credential == verifier.verify_jwt(jwt).credential
+    eddsa = web.get(f"/a/{public_id}/credential.jwt?alg=EdDSA").get_data(as_text=True)
+    assert verifier.verify_jwt(eddsa).valid
+    # The page URL itself, fetched as JSON from the issuer's own origin, is hosted verification.
+    assert verifier.verify_url(open_badges(badgebot).urls.award_page(public_id)).valid
+
+
+def test_the_jwks_publishes_the_signing_keys_and_never_a_private_part(badgebot, web):
+    jwks = web.get("/.well-known/jwks.json").get_json()
+    assert {k["alg"] for k in jwks["keys"]} == {"RS256", "EdDSA"}
+    for key in jwks["keys"]:
+        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
+        assert web.get(urlparse(key["kid"]).path).get_json(force=True) == key
+    assert web.get("/keys/not-a-key").status_code == 404
+
+
+def test_a_revoked_award_says_so_and_verifies_as_revoked(badgebot, web, verifier):
+    public_id = _earn_shared(badgebot, "sql-basics")
+    png = web.get(f"/a/{public_id}/badge.png").get_data()
+    assert verifier.verify_bytes(png).valid
+    revoke(badgebot.ctx, "U0ADMIN001", public_id, "Plagiarised artifact")
+
+    result = verifier.verify_bytes(png)
+    assert not result.valid and result.status == "revoked"
+    assert any("revoked" in reason for reason in result.reasons)
+    html = web.get(f"/a/{public_id}").get_data(as_text=True)
+    assert "Revoked" in html and "no longer valid" in html
+    assert "Plagiarised" not in html  # the reason is between the learner and the program
+    status = web.get(f"/status/{public_id}").get_json()
+    assert status["revokedCredentials"] == [{"id": open_badges(badgebot).urls.award_page(public_id), "revoked": True}]
+    assert web.get(f"/ob2/assertions/{public_id}").get_json(force=True)["revoked"] is True
+
+
+def test_the_status_of_an_unknown_id_looks_like_a_valid_one(web):
+    doc = web.get(f"/status/{STRANGER_ID}").get_json()
+    assert doc["revokedCredentials"] == []
+
+
+def test_an_expired_award_shows_expired(badgebot, web, verifier, clock):
+    public_id = _earn_shared(badgebot, "sql-analytics-professional")  # expires after 3y
+    png = web.get(f"/a/{public_id}/badge.png").get_data()
+    clock.advance(days=3 * 366)
+    assert "Expired" in web.get(f"/a/{public_id}").get_data(as_text=True)
+    result = verifier.verify_bytes(png)
+    assert result.status == "expired" and not result.valid
+
+
+def test_issuer_achievements_and_ob2_documents(badgebot, web):
+    issuer = web.get("/issuer").get_json(force=True)
+    assert issuer["type"] == ["Profile"] and issuer["name"] == badgebot.catalog.issuer.name
+    achievement = web.get("/achievements/sql-basics").get_json(force=True)
+    assert achievement["achievementType"] == "Badge"
+    image = web.get("/achievements/sql-basics/image.png")
+    assert image.status_code == 200 and image.get_data().startswith(baking.PNG_SIGNATURE)
+    assert web.get("/achievements/sql-basics/distinction.png").status_code == 200
+    assert web.get("/achievements/business-writing/distinction.png").status_code == 404  # none allowed
+    assert web.get("/achievements/no-such-thing").status_code == 404
+
+    public_id = _earn_shared(badgebot, "sql-basics")
+    assertion = web.get(f"/ob2/assertions/{public_id}").get_json(force=True)
+    assert assertion["type"] == "Assertion" and assertion["verification"] == {"type": "hosted"}
+    badge = web.get(urlparse(assertion["badge"]).path).get_json(force=True)
+    assert badge["type"] == "BadgeClass" and badge["issuer"].endswith("/ob2/issuer")
+    assert web.get("/ob2/issuer").get_json(force=True)["type"] == "Issuer"
+    baked = web.get(f"/ob2/assertions/{public_id}/badge.png").get_data()
+    assert json.loads(baking.unbake_png(baked, baking.OB2_KEYWORD))["id"] == assertion["id"]
+
+
+def test_ob2_baked_image_verifies_against_the_hosted_assertion(badgebot, web, verifier):
+    public_id = _earn_shared(badgebot, "sql-basics")
+    baked = web.get(f"/ob2/assertions/{public_id}/badge.png").get_data()
+    assert verifier.verify_bytes(baked).valid
+    revoke(badgebot.ctx, "U0ADMIN001", public_id, "error")
+    assert verifier.verify_bytes(baked).status == "revoked"
+
+
+def test_a_souvenir_and_a_certificate_have_pages(badgebot, web, verifier):
+    award_souvenir(badgebot.ctx, "U0HOST0001", "welcome-week-2026", [(LEARNER, "Zoë Ξανθή Жукова")])
+    set_shared(badgebot.ctx, LEARNER, "welcome-week-2026", True)
+    for slug in ("business-writing", "presentation-skills"):
+        earn(badgebot.ctx, LEARNER, slug)
+    set_shared(badgebot.ctx, LEARNER, "professional-communication-practiced", True)
+    from bot.usecases.progress import learner_progress
+
+    holdings = {h.credential: h.public_id for h in learner_progress(badgebot.ctx, LEARNER).holdings}
+    for slug in ("welcome-week-2026", "professional-communication-practiced"):
+        page = web.get(f"/a/{holdings[slug]}")
+        assert page.status_code == 200
+        assert "Zoë Ξανθή Жукова" in page.get_data(as_text=True)
+        png = web.get(f"/a/{holdings[slug]}/badge.png").get_data()
+        assert verifier.verify_bytes(png).valid
+
+
+def test_linkedin_url_on_the_share_answer(badgebot):
+    public_id = _earn_shared(badgebot, "sql-analytics-professional")
+    record = award_record(badgebot.ctx, public_id)
+    links = open_badges(badgebot).share_links(record)
+    query = parse_qs(urlparse(links.linkedin).query)
+    assert query["startTask"] == ["CERTIFICATION_NAME"]
+    assert query["name"] == ["SQL for Analytics in Practice"]
+    assert query["organizationName"] == ["Lakeside University Micro-credentials"] and "organizationId" not in query
+    assert query["issueYear"] == ["2026"] and query["issueMonth"] == ["3"]
+    assert query["expirationYear"] == ["2029"] and query["expirationMonth"] == ["3"]
+    assert query["certUrl"] == [links.page] and query["certId"] == [public_id]
+
+
+def test_keys_are_generated_once_and_kept_private(badgebot):
+    import stat
+
+    service = open_badges(badgebot)
+    service.jwks()
+    folder = badgebot.settings.data_dir / "keys"
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["ed25519.pem", "rs256.pem"]
+    for file in files:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    from bot.openbadges.keys import KeyStore
+
+    assert KeyStore(folder).get().thumbprint == service.keys.get().thumbprint
+
+
+# ------------------------------------------------------------------------------------ the command line
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path, badgebot):
+    """`badgebot` with render and verify, pointed at the test's database and data dir."""
+    from bot import cli as cli_module
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)
+    monkeypatch.setenv("BADGEBOT_DATA_DIR", str(badgebot.settings.data_dir))
+    monkeypatch.setenv("BADGEBOT_PUBLIC_URL", badgebot.settings.public_url)
+    return cli_module.main
+
+
+def test_cli_render_writes_the_png(cli, tmp_path, capsys):
+    assert cli(["render", "sql-basics", "--distinction", "-o", str(tmp_path / "out.png")]) == 0
+    from PIL import Image
+
+    assert Image.open(tmp_path / "out.png").size == (600, 600)
+    assert cli(["render", "welcome-week-2026"]) == 0 and (tmp_path / "welcome-week-2026.png").is_file()
+    assert cli(["render", "no-such-badge"]) == 1
+    assert cli(["render", "business-writing", "--distinction"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["badgebot: There is no credential 'no-such-badge' in the catalog.",
+                   "badgebot: Business Writing has no 'with Distinction' variant."]
+
+
+def test_cli_verify_exits_zero_only_when_valid(cli, badgebot, web, tmp_path, capsys):
+    public_id = _earn_shared(badgebot, "sql-basics")
+    png = tmp_path / "badge.png"
+    png.write_bytes(web.get(f"/a/{public_id}/badge.png").get_data())
+    assert cli(["verify", str(png), "--offline"]) == 0
+    assert capsys.readouterr().out.startswith("valid: SQL Basics")
+
+    tampered = tmp_path / "tampered.png"
+    data = bytearray(png.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+    assert cli(["verify", str(tampered), "--offline"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad checksum" in err[0]
+
+    revoke(badgebot.ctx, "U0ADMIN001", public_id, "mistake")
+    assert cli(["verify", str(png), "--offline"]) == 1
+    assert "revoked" in capsys.readouterr().err
+    assert cli(["verify", str(tmp_path / "missing.png")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_credentials_from_the_real_award_path_pass_the_official_schema(badgebot, web):
+    from tests.unit.test_openbadges import schema_errors
+
+    ids = [_earn_shared(badgebot, slug) for slug in ("sql-basics", "sql-analytics-professional")]
+    award_souvenir(badgebot.ctx, "U0HOST0001", "hackathon-2026", [(LEARNER, None)])
+    set_shared(badgebot.ctx, LEARNER, "hackathon-2026", True)
+    earn(badgebot.ctx, "U0LEARN002", "dashboard-design-in-practice", decision=Decision.APPROVE_WITH_DISTINCTION)
+    ids.append(set_shared(badgebot.ctx, "U0LEARN002", "dashboard-design-in-practice", True).public_id)
+    ids.append(set_shared(badgebot.ctx, LEARNER, "hackathon-2026", True).public_id)
+    for public_id in ids:
+        doc = web.get(f"/a/{public_id}/credential.json").get_json(force=True)
+        assert schema_errors(doc) == [], public_id
