@@ -869,6 +869,8 @@ class SlackEmulator(Workspace):
         self.host = host
         self.port = port
         self._api = _WebApi(self)
+        self._open_methods: set[str] = set()
+        self._extra_routes: list[tuple[str, Callable[[str, str, Mapping[str, str], bytes], HttpReply]]] = []
         self._faults: list[Fault] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -967,9 +969,30 @@ class SlackEmulator(Workspace):
             reply = HttpReply.json(500, {"ok": False, "error": "emulator_error", "detail": repr(exc)})
             return self._logged("emulator.error", {"target": target}, reply)
 
+    # -- extensions ----------------------------------------------------------------------------------
+
+    def add_api_method(self, name: str, implementation: Callable[[JsonDict], JsonDict],
+                       *, authenticated: bool = True) -> None:
+        """Teach the emulator another Web API method (from the module that needs it, e.g. OIDC).
+
+        `implementation` takes the params and returns Slack's response fields, or raises SlackError.
+        Methods called with client credentials instead of the bot token pass authenticated=False.
+        """
+        self._api.methods[name] = implementation
+        if not authenticated:
+            self._open_methods.add(name)
+
+    def add_route(self, prefix: str, handler: Callable[[str, str, Mapping[str, str], bytes], HttpReply]) -> None:
+        """Serve another non-API path (e.g. the OIDC authorize page): handler(verb, target, headers, body)."""
+        self._extra_routes.append(("/" + prefix.strip("/"), handler))
+
     def _route(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
         url = urlsplit(target)
         parts = [p for p in url.path.split("/") if p]
+        for prefix, handler in self._extra_routes:
+            if url.path == prefix or url.path.startswith(prefix + "/"):
+                return self._with_fault(prefix.strip("/"), {"target": target},
+                                        lambda: handler(verb, target, headers, body))
         if len(parts) == 2 and parts[0] == "api":
             return self._api_request(parts[1], url.query, headers, body)
         if len(parts) == 3 and parts[:2] == ["upload", "v1"] and verb == "POST":
@@ -1001,7 +1024,7 @@ class SlackEmulator(Workspace):
         except ValueError:
             return self._logged(method, {}, HttpReply.json(200, {"ok": False, "error": "invalid_json"}))
         auth_error = self._auth_error(headers.get("authorization", ""), params.pop("token", None))
-        if auth_error is not None:
+        if auth_error is not None and method not in self._open_methods:
             return self._logged(method, params, HttpReply.json(200, {"ok": False, "error": auth_error}))
         return self._with_fault(method, params, lambda: self._run_method(method, params))
 
