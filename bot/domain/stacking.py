@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,15 @@ def completed_certificates(
     )
 
 
-def closest(progress: Iterable[tuple[str, int, int]]) -> tuple[str, int, int] | None:
-    """Of (certificate, held, required) rows that are started and unfinished, the one to nudge toward:
-    the highest share done, then the fewest badges missing, then by certificate (name or id) for a
-    stable answer."""
+def nudge_priority(certificate: Any, held: int, required: int) -> tuple[float, int, Any]:
+    """Sort key for the certificate to nudge toward (smallest first): the highest share done, then
+    the fewest badges missing, then by certificate (name or id) for a stable answer."""
+    return (-held / required, required - held, certificate)
+
+
+def closest(progress: Iterable[tuple[Any, int, int]]) -> tuple[Any, int, int] | None:
+    """Of (certificate, held, required) rows that are started and unfinished, the one to nudge toward."""
     open_stacks = [p for p in progress if 0 < p[1] < p[2]]
     if not open_stacks:
         return None
-    return min(open_stacks, key=lambda p: (-p[1] / p[2], p[2] - p[1], p[0]))
+    return min(open_stacks, key=lambda p: nudge_priority(*p))
