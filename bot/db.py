@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "badgebot_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,10 +39,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then
         # writes fails at once with "database is locked" if another writer committed meanwhile;
         # taking the lock first makes concurrent use cases queue (busy_timeout) instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only work (see read_only()) begins deferred, so readers never queue behind writers.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for queries that write nothing (dashboards, pages): no write lock on SQLite."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -31,11 +31,18 @@ class Context:
     clock: Clock = system_clock
     directory: Directory = field(default_factory=StaticDirectory)
     roles: Roles = field(default_factory=Roles)
+    read_sessions: sessionmaker[Session] | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         with self.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction for queries only: on SQLite it does not take the write lock."""
+        with (self.read_sessions or self.sessions)() as session:
+            yield session  # closing the session rolls back: nothing here may write
 
     def is_admin(self, user: str) -> bool:
         return user == CLI_ACTOR or is_member(user, self.roles.admins, self.directory.members_of)
