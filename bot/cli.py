@@ -121,9 +121,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Commands that live beside the part of the bot they serve (rendering, verification, ...)."""
+    from bot.events_cli import add_commands as event_commands
     from bot.openbadges.cli import add_commands as open_badges_commands
+    from handlers.jobs.cli import add_commands as scheduling_commands
 
-    return [open_badges_commands]
+    return [open_badges_commands, event_commands, scheduling_commands]
 
 
 

@@ -1,25 +1,49 @@
-"""The outbox worker: delivers queued notifications after the transactions that queued them commit.
+"""The outbox: notifications queued in the transaction that causes them, delivered once, afterwards.
 
-Each message is claimed (status 'sending', attempts + 1) in its own short transaction before it is
-sent, and marked 'sent' after; failures are retried with exponential backoff until `max_attempts`,
-then left 'failed' for an administrator. A worker that dies between sending and marking leaves a
-'sending' row, which is retried after `stale_after` (at-least-once; see issue on exactly-once).
+A message's life (the `status` column):
+
+    pending --claim--> sending --sent--> sent
+                          |  \\--transient failure--> pending (it surely did not land) or
+                          |                          unsure  (it may have landed: timeout, 5xx)
+                          |--deliberately not sent--> skipped (e.g. nudges turned off meanwhile)
+                          \\--gives up / permanent--> failed   (an administrator: `badgebot outbox`)
+
+Exactly once, across crashes: each message is claimed in its own short transaction *before* it is
+sent (status 'sending', the attempt's start in next_attempt_at), so a worker that dies between
+sending and marking leaves a 'sending' row behind. After `stale_after` another worker (or the same
+one, restarted) takes it over as uncertain, like an 'unsure' row, and the sender reconciles before
+sending again: it looks in the channel for the message carrying this outbox id (chat.postMessage
+`metadata`) and records it as sent if it is there. Delivery is at-least-once only toward Slack's
+own retries; toward the learner it is once.
+
+Rate limits: a worker sends at most one message per `channel_interval` to one recipient (Slack's
+"about one message per second per channel"), never waits on one busy channel while others have
+mail, and honours Retry-After on 429 by pausing that recipient (or everything, for a workspace-wide
+limit) without counting the 429 as a failed try.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
-from bot.usecases.context import Context
+from bot.usecases.context import Context, audit
 from models import OutboxMessage
 
 log = logging.getLogger("badgebot.delivery")
+
+PENDING, SENDING, UNSURE, SENT, FAILED = "pending", "sending", "unsure", "sent", "failed"
+SKIPPED = "skipped"  # deliberately not sent (e.g. the learner turned nudges off after it was queued)
+DUE = (PENDING, UNSURE)
+METADATA_EVENT = "badgebot_outbox"
+"""The event_type of the message metadata that names the outbox row a Slack message came from."""
 
 
 @dataclass(frozen=True)
@@ -29,77 +53,158 @@ class Outgoing:
     recipient: str
     payload: dict[str, Any]
     attempts: int
+    # An earlier attempt may have reached Slack: look for it before sending again.
+    reconcile: bool = False
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where a message landed; `found` when reconciliation found it already there; `skipped` (a
+    reason) when it was deliberately not sent."""
+
+    channel: str | None = None
+    ts: str | None = None
+    found: bool = False
+    skipped: str | None = None
 
 
 class Retry(Exception):
-    """A transient failure: try again later (after `after` seconds, if given)."""
+    """A transient failure: try again later (after `after` seconds, if given).
 
-    def __init__(self, message: str, after: float | None = None):
+    `maybe_delivered`: the request may have reached Slack (a timeout, a 5xx), so the next try
+    reconciles first. `rate_limited`: a 429, which is not a failed try; `scope` is "recipient"
+    (a per-channel limit) or "all" (a workspace-wide one).
+    """
+
+    def __init__(self, message: str, after: float | None = None, *, maybe_delivered: bool = False,
+                 rate_limited: bool = False, scope: str = "recipient"):
         super().__init__(message)
-        self.after = after
+        self.after, self.maybe_delivered, self.rate_limited, self.scope = after, maybe_delivered, rate_limited, scope
 
 
-Send = Callable[[Outgoing], None]
+Send = Callable[[Outgoing], "Delivered | None"]
 
 
 class OutboxWorker:
-    def __init__(self, ctx: Context, send: Send, *, max_attempts: int = 6, base_delay: float = 2.0,
-                 stale_after: dt.timedelta = dt.timedelta(minutes=5)):
+    def __init__(self, ctx: Context, send: Send, *, max_attempts: int = 8, base_delay: float = 2.0,
+                 max_delay: float = 600.0, stale_after: dt.timedelta = dt.timedelta(minutes=2),
+                 channel_interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic):
         self.ctx, self.send = ctx, send
-        self.max_attempts, self.base_delay, self.stale_after = max_attempts, base_delay, stale_after
+        self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
+        self.stale_after, self.channel_interval = stale_after, channel_interval
+        self.monotonic = monotonic
+        # Pacing, per worker: recipient -> monotonic time before which nothing more goes to it.
+        self._not_before: dict[str, float] = {}
+        self._all_not_before = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._idle = threading.Condition()
         self._busy = False
 
-    # -- one pass ---------------------------------------------------------------------------------
+    def configure(self, settings: Any) -> "OutboxWorker":
+        """Apply BADGEBOT_OUTBOX_* settings."""
+        self.max_attempts = settings.outbox_max_attempts
+        self.stale_after = dt.timedelta(seconds=settings.outbox_lease_seconds)
+        self.channel_interval = settings.outbox_channel_interval
+        return self
 
-    def _claim(self, limit: int) -> list[Outgoing]:
+    # -- pacing -------------------------------------------------------------------------------------
+
+    def _paused(self) -> tuple[bool, set[str]]:
+        now = self.monotonic()
+        for recipient in [r for r, t in self._not_before.items() if t <= now]:
+            del self._not_before[recipient]
+        return self._all_not_before > now, set(self._not_before)
+
+    def _pause(self, recipient: str | None, seconds: float) -> None:
+        until = self.monotonic() + seconds
+        if recipient is None:
+            self._all_not_before = max(self._all_not_before, until)
+        else:
+            self._not_before[recipient] = max(self._not_before.get(recipient, 0.0), until)
+
+    def _next_wake(self, poll: float) -> float:
+        now = self.monotonic()
+        soonest = min([*self._not_before.values(), self._all_not_before if self._all_not_before > now else now + poll])
+        return max(0.01, min(poll, soonest - now))
+
+    # -- one message --------------------------------------------------------------------------------
+
+    def _claim(self, skip: set[str]) -> Outgoing | None:
+        """Record before sending: the next due message becomes 'sending', in its own transaction."""
         now = self.ctx.clock()
-        claimed = []
         with self.ctx.transaction() as session:
-            due = session.scalars(
-                select(OutboxMessage).where(or_(
-                    (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                    (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now - self.stale_after),
-                )).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
-            ).all()
-            for message in due:
-                message.status, message.attempts, message.next_attempt_at = "sending", message.attempts + 1, now
-                claimed.append(Outgoing(message.id, message.kind, message.recipient, dict(message.payload),
-                                        message.attempts))
-        return claimed
+            query = select(OutboxMessage).where(or_(
+                OutboxMessage.status.in_(DUE) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == SENDING) & (OutboxMessage.next_attempt_at <= now - self.stale_after),
+            ))
+            if skip:
+                query = query.where(OutboxMessage.recipient.not_in(skip))
+            message = session.scalars(
+                query.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
+            if message is None:
+                return None
+            reconcile = message.status in (UNSURE, SENDING)
+            if message.status == SENDING:
+                log.warning("outbox message %s was left mid-send (a worker stopped); reconciling", message.id)
+            message.status, message.attempts, message.next_attempt_at = SENDING, message.attempts + 1, now
+            return Outgoing(message.id, message.kind, message.recipient, dict(message.payload), message.attempts,
+                            reconcile)
 
-    def _finish(self, message: Outgoing, error: Exception | None) -> None:
+    def _finish(self, message: Outgoing, outcome: Delivered | None, error: Exception | None) -> None:
         now = self.ctx.clock()
         values: dict[str, Any]
-        if error is None:
-            values = {"status": "sent", "sent_at": now, "last_error": None}
+        if error is None and outcome is not None and outcome.skipped:
+            values = {"status": SKIPPED, "last_error": outcome.skipped[:2000]}
+        elif error is None:
+            values = {"status": SENT, "sent_at": now, "last_error": None}
+            if outcome is not None and outcome.found:
+                log.info("outbox message %s was already in Slack (%s %s): not sent again", message.id,
+                         outcome.channel, outcome.ts)
+            self._pause(message.recipient, self.channel_interval)
+        elif isinstance(error, Retry) and error.rate_limited:
+            after = error.after if error.after is not None else self.base_delay
+            self._pause(None if error.scope == "all" else message.recipient, after)
+            values = {"status": UNSURE if message.reconcile else PENDING, "attempts": message.attempts - 1,
+                      "next_attempt_at": now + dt.timedelta(seconds=after), "last_error": str(error)[:2000]}
         elif isinstance(error, Retry) and message.attempts < self.max_attempts:
-            delay = error.after if error.after is not None else self.base_delay * 2 ** (message.attempts - 1)
-            values = {"status": "pending", "next_attempt_at": now + dt.timedelta(seconds=delay),
-                      "last_error": str(error)[:2000]}
+            delay = error.after if error.after is not None else min(
+                self.max_delay, self.base_delay * 2 ** (message.attempts - 1))
+            values = {"status": UNSURE if (error.maybe_delivered or message.reconcile) else PENDING,
+                      "next_attempt_at": now + dt.timedelta(seconds=delay), "last_error": str(error)[:2000]}
         else:
-            values = {"status": "failed", "last_error": str(error)[:2000]}
-            log.error("outbox message %s (%s to %s) failed for good: %s", message.id, message.kind,
-                      message.recipient, error)
+            values = {"status": FAILED, "last_error": f"{type(error).__name__}: {error}"[:2000]}
+            log.error("outbox message %s (%s to %s) failed for good after %s tries: %s", message.id, message.kind,
+                      message.recipient, message.attempts, error)
         with self.ctx.transaction() as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+            session.execute(update(OutboxMessage).where(
+                OutboxMessage.id == message.id, OutboxMessage.status == SENDING).values(**values))
+
+    def deliver_one(self) -> bool:
+        """Claim, send and settle the next message that may go now. False when there is none."""
+        everything_paused, busy = self._paused()
+        if everything_paused:
+            return False
+        message = self._claim(busy)
+        if message is None:
+            return False
+        try:
+            outcome = self.send(message)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
+            if not isinstance(exc, Retry):
+                log.warning("sending outbox message %s failed: %s", message.id, exc)
+            self._finish(message, None, exc)
+        else:
+            self._finish(message, outcome, None)
+        return True
 
     def run_once(self, limit: int = 50) -> int:
-        """Deliver what is due now; return how many were handled."""
-        messages = self._claim(limit)
-        for message in messages:
-            try:
-                self.send(message)
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
-                if not isinstance(exc, Retry):
-                    log.warning("sending outbox message %s failed: %s", message.id, exc)
-                self._finish(message, exc)
-            else:
-                self._finish(message, None)
-        return len(messages)
+        """Deliver what may go now, up to `limit` messages; return how many were handled."""
+        handled = 0
+        while handled < limit and self.deliver_one():
+            handled += 1
+        return handled
 
     # -- in the background ------------------------------------------------------------------------
 
@@ -108,23 +213,24 @@ class OutboxWorker:
         self._wake.set()
 
     def start(self, poll_seconds: float = 1.0) -> None:
-        def loop() -> None:
-            while not self._stop.is_set():
-                with self._idle:
-                    self._busy = True
-                try:
-                    while self.run_once():
-                        pass
-                except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-                    log.exception("outbox pass failed")
-                with self._idle:
-                    self._busy = False
-                    self._idle.notify_all()
-                self._wake.wait(poll_seconds)
-                self._wake.clear()
-
-        self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
+        self._thread = threading.Thread(target=self.run_forever, args=(poll_seconds,), name="outbox", daemon=True)
         self._thread.start()
+
+    def run_forever(self, poll_seconds: float = 1.0) -> None:
+        """The worker loop (in this thread) until `stop()`: `badgebot outbox deliver` runs it in the foreground."""
+        while not self._stop.is_set():
+            with self._idle:
+                self._busy = True
+            try:
+                while self.run_once() and not self._stop.is_set():
+                    pass
+            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+                log.exception("outbox pass failed")
+            with self._idle:
+                self._busy = False
+                self._idle.notify_all()
+            self._wake.wait(self._next_wake(poll_seconds))
+            self._wake.clear()
 
     def stop(self) -> None:
         self._stop.set()
@@ -134,13 +240,11 @@ class OutboxWorker:
 
     def drain(self, timeout: float = 10.0) -> None:
         """For tests and shutdown: wait until nothing due is left (or the timeout passes)."""
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.ctx.transaction() as session:
                 due = session.scalar(select(OutboxMessage.id).where(
-                    OutboxMessage.status.in_(["pending", "sending"]),
+                    OutboxMessage.status.in_([*DUE, SENDING]),
                     OutboxMessage.next_attempt_at <= self.ctx.clock()).limit(1))
             if due is None:
                 with self._idle:
@@ -148,3 +252,107 @@ class OutboxWorker:
                         return
             self.kick()
             time.sleep(0.02)
+
+
+# --------------------------------------------------------------------------- queueing in bulk
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message for `queue_many`: like `notify`, for jobs that queue thousands at once."""
+
+    dedupe_key: str
+    kind: str
+    recipient: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    not_before: dt.datetime | None = None  # quiet hours: not sent before this
+
+
+def queue_many(session: Session, now: dt.datetime, messages: Sequence[Queued], chunk: int = 2000) -> int:
+    """Queue messages in this transaction with a few multi-row INSERTs; a dedupe key already in the
+    outbox is skipped by the database (ON CONFLICT DO NOTHING), so a rerun, or a concurrent run,
+    queues nothing twice. Returns how many were new."""
+    if not messages:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:  # pragma: no cover - settings allow only these two
+        raise RuntimeError(f"no upsert for {dialect}")
+    added = 0
+    for start in range(0, len(messages), chunk):
+        rows = [{"dedupe_key": m.dedupe_key, "kind": m.kind, "recipient": m.recipient, "payload": m.payload,
+                 "status": PENDING, "attempts": 0, "created_at": now,
+                 "next_attempt_at": max(now, m.not_before) if m.not_before else now}
+                for m in messages[start:start + chunk]]
+        statement = insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        added += len(session.execute(statement.returning(OutboxMessage.id)).all())
+    return added
+
+
+def existing_keys(session: Session, prefix: str) -> set[str]:
+    """Dedupe keys already queued that start with `prefix` (a range scan on the unique index)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return set(session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key >= prefix, OutboxMessage.dedupe_key < upper)))
+
+
+# --------------------------------------------------------------------------- for administrators
+
+
+@dataclass(frozen=True)
+class StuckMessage:
+    id: int
+    kind: str
+    recipient: str
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    counts: dict[str, int]
+    oldest_waiting: dt.datetime | None
+    failed: tuple[StuckMessage, ...]
+    retrying: tuple[StuckMessage, ...]
+
+
+def outbox_status(ctx: Context, limit: int = 50) -> OutboxStatus:
+    """What the outbox holds: counts by status, the messages that failed for good, and those retrying."""
+    with ctx.transaction() as session:
+        counts = dict(session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+        oldest = session.scalar(select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status.in_([*DUE, SENDING])))
+
+        def listed(*conditions: Any) -> tuple[StuckMessage, ...]:
+            rows = session.scalars(select(OutboxMessage).where(*conditions).order_by(OutboxMessage.id).limit(limit))
+            return tuple(StuckMessage(m.id, m.kind, m.recipient, m.status, m.attempts, m.created_at,
+                                      m.next_attempt_at, m.last_error) for m in rows)
+
+        return OutboxStatus(
+            counts={status: counts.get(status, 0) for status in (PENDING, SENDING, UNSURE, SENT, SKIPPED, FAILED)},
+            oldest_waiting=oldest, failed=listed(OutboxMessage.status == FAILED),
+            retrying=listed(OutboxMessage.status.in_(DUE), OutboxMessage.attempts > 0))
+
+
+def retry_failed(ctx: Context, actor: str, ids: Iterable[int] = ()) -> list[int]:
+    """Give failed messages (these ids, or all) a fresh set of tries. They are reconciled first,
+    since a failure can hide a message that did arrive."""
+    now = ctx.clock()
+    wanted = list(ids)
+    with ctx.transaction() as session:
+        query = select(OutboxMessage).where(OutboxMessage.status == FAILED)
+        if wanted:
+            query = query.where(OutboxMessage.id.in_(wanted))
+        retried = []
+        for message in session.scalars(query.order_by(OutboxMessage.id).with_for_update()):
+            message.status, message.attempts, message.next_attempt_at = UNSURE, 0, now
+            audit(session, now, actor, "outbox.retry", message, kind=message.kind, last_error=message.last_error)
+            retried.append(message.id)
+        return retried

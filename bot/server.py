@@ -17,11 +17,12 @@ log = logging.getLogger("badgebot")
 
 
 def web_parts(badgebot: Badgebot) -> list:  # type: ignore[type-arg]
+    from handlers.web.checkin import checkin_pages
     from handlers.web.public import public_pages
     from handlers.web.review_files import review_files
     from handlers.web.slack_events import slack_events
 
-    return [slack_events, review_files, public_pages]
+    return [slack_events, review_files, public_pages, checkin_pages]
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, reset: bool = False) -> int:
@@ -46,6 +47,12 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
     log.info("catalog %s: %s", settings.catalog, app.load_catalog().summary())
 
     slack = build_slack(app, base_url=app.public_url)
+    slack.delivery.configure(settings)
+    scheduling = None
+    if settings.scheduler == "on":
+        from bot.scheduler import start_scheduling
+
+        scheduling = start_scheduling(app)  # SQLite: runs here; PostgreSQL: if this replica is elected
     parts = web_parts(app) + (sandbox.web_parts() if sandbox else [])
     web = create_web_app(app, parts)
     server = create_server(web, host=host, port=port, threads=8, ident="badgebot")
@@ -77,6 +84,8 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
     except KeyboardInterrupt:
         pass
     finally:
+        if scheduling:
+            scheduling.stop()
         slack.delivery.stop()
         if socket_mode:
             socket_mode.close()

@@ -44,6 +44,22 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(SLACK_API_URL, validation_alias="SLACK_API_URL")
     slack_client_id: str = Field("", validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: str = Field("", validation_alias="SLACK_CLIENT_SECRET")
+    # The scheduler (issue 6): crontabs in BADGEBOT_TIMEZONE, weekdays by name.
+    scheduler: str = Field("on", validation_alias="BADGEBOT_SCHEDULER")
+    nudge_cron: str = Field("0 10 * * mon", validation_alias="BADGEBOT_NUDGE_CRON")
+    review_reminder_cron: str = Field("0 9 * * mon-fri", validation_alias="BADGEBOT_REVIEW_REMINDER_CRON")
+    expiry_cron: str = Field("15 * * * *", validation_alias="BADGEBOT_EXPIRY_CRON")
+    quiet_hours: str = Field("20:00-08:00", validation_alias="BADGEBOT_QUIET_HOURS")
+    quiet_days: str = Field("sat,sun", validation_alias="BADGEBOT_QUIET_DAYS")
+    review_reminder_days: int = Field(3, ge=1, le=365, validation_alias="BADGEBOT_REVIEW_REMINDER_DAYS")
+    review_escalation_days: int = Field(7, ge=1, le=365, validation_alias="BADGEBOT_REVIEW_ESCALATION_DAYS")
+    expiry_notice_days: int = Field(30, ge=1, le=365, validation_alias="BADGEBOT_EXPIRY_NOTICE_DAYS")
+    # The outbox: tries before a message is left 'failed' for an administrator, how long a claimed
+    # message may stay unconfirmed before another worker reconciles it, and the pause between two
+    # messages to one channel (Slack allows about one a second).
+    outbox_max_attempts: int = Field(8, ge=1, le=100, validation_alias="BADGEBOT_OUTBOX_MAX_ATTEMPTS")
+    outbox_lease_seconds: float = Field(120, gt=0, le=3600, validation_alias="BADGEBOT_OUTBOX_LEASE_SECONDS")
+    outbox_channel_interval: float = Field(1.0, ge=0, le=60, validation_alias="BADGEBOT_OUTBOX_CHANNEL_INTERVAL")
 
     @field_validator("database_url")
     @classmethod
@@ -104,6 +120,46 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like America/Chicago") from None
         return value
 
+    @field_validator("nudge_cron", "review_reminder_cron", "expiry_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from bot.domain.scheduling import parse_cron
+
+        parse_cron(value, "UTC")  # raises ValueError naming the problem
+        return value
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("on", "off"):
+            raise ValueError("on (run the scheduler in `badgebot serve`; replicas elect one leader) or off")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        from bot.domain.scheduling import QuietHours
+
+        QuietHours.parse(value)
+        return value
+
+    @field_validator("quiet_days")
+    @classmethod
+    def _quiet_days(cls, value: str) -> str:
+        from bot.domain.scheduling import parse_days
+
+        if len(parse_days(value)) == 7:
+            raise ValueError("every day is quiet, so no nudge or reminder could ever be sent")
+        return value
+
+    @model_validator(mode="after")
+    def _reminder_thresholds(self) -> "Settings":
+        if self.review_escalation_days <= self.review_reminder_days:
+            raise ValueError("BADGEBOT_REVIEW_ESCALATION_DAYS must be more than BADGEBOT_REVIEW_REMINDER_DAYS "
+                             "(grantors are reminded first, the review channel later)")
+        return self
+
     @model_validator(mode="after")
     def _slack_pairs(self) -> "Settings":
         if bool(self.slack_bot_token) != bool(self.slack_signing_secret) and not self.slack_app_token:
@@ -127,6 +183,13 @@ class Settings(BaseSettings):
     @property
     def max_artifact_bytes(self) -> int:
         return int(self.max_artifact_mb * 1024 * 1024)
+
+    @property
+    def quiet(self) -> Any:
+        """The program's quiet hours (a bot.domain.scheduling.QuietHours)."""
+        from bot.domain.scheduling import QuietHours
+
+        return QuietHours.parse(self.quiet_hours, self.quiet_days, self.timezone)
 
 
 _SECRETS = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_SECRET"}

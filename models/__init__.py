@@ -7,6 +7,7 @@ from models.events import CheckIn, Event
 from models.inbound import ReceivedEvent
 from models.learners import Learner
 from models.outbox import OutboxMessage
+from models.scheduling import JobRun, ScheduledJob
 from models.submissions import Artifact, Review, Submission
 
 __all__ = [
@@ -18,9 +19,11 @@ __all__ = [
     "CheckIn",
     "Credential",
     "Event",
+    "JobRun",
     "Learner",
     "OutboxMessage",
     "ReceivedEvent",
     "Review",
+    "ScheduledJob",
     "Submission",
 ]

@@ -15,6 +15,7 @@ Three layers, top to bottom:
 """
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -23,7 +24,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -128,6 +129,7 @@ class Message:
     edits: list[JsonDict] = field(default_factory=list)  # earlier versions: {text, blocks, replaced_at}
     deleted: bool = False
     via: str = "api"  # api | response_url | ack | user
+    metadata: JsonDict | None = None  # chat.postMessage `metadata` ({event_type, event_payload})
 
     @property
     def is_reply(self) -> bool:
@@ -137,7 +139,7 @@ class Message:
         data: JsonDict = {"type": "message", "ts": self.ts, "text": self.text}
         optional = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts,
                     "blocks": self.blocks or None, "attachments": self.attachments or None,
-                    "files": self.files or None}
+                    "files": self.files or None, "metadata": self.metadata}
         data |= {k: v for k, v in optional.items() if v is not None}
         if self.files and not self.bot_id:
             data["subtype"] = "file_share"
@@ -424,6 +426,82 @@ class Workspace:
         with self._lock:
             return copy.deepcopy([c for c in self._calls if method is None or c.method == method])
 
+    def call_count(self) -> int:
+        """How many requests the log holds (the sandbox polls this before asking for new ones)."""
+        with self._lock:
+            return len(self._calls)
+
+    def calls_since(self, start: int) -> list[ApiCall]:
+        """The log from position `start` on, oldest first (incremental reads of a long log)."""
+        with self._lock:
+            return copy.deepcopy(self._calls[max(0, start):])
+
+    def all_messages(self) -> list[Message]:
+        """Every message in every conversation, ephemeral, reply or deleted, oldest first.
+
+        For tools that look at everything the bot said (the sandbox's Block Kit gallery), not for
+        asserting what a person saw: `messages`, `thread` and `ephemerals` answer that.
+        """
+        with self._lock:
+            return copy.deepcopy(sorted(self._messages.values(), key=_ts_key))
+
+    def all_views(self) -> list[View]:
+        """Every view ever opened or published, closed ones included, in creation order."""
+        with self._lock:
+            return copy.deepcopy(list(self._views.values()))
+
+    # -- persistence: the sandbox keeps its workspace across restarts -------------------------------
+
+    def export_state(self, *, with_content: bool = True) -> JsonDict:
+        """The workspace as JSON-ready data: people, conversations, messages, files and views.
+
+        Trigger ids, response URLs, pending uploads, faults and the call log are short-lived (as in
+        Slack) and are left out; `restore_state` on a fresh emulator brings the rest back. Without
+        `with_content`, files carry no bytes (keep them yourself, e.g. once per file id).
+        """
+        with self._lock:
+            next_id = next(self._ids)
+            self._ids = itertools.count(next_id)
+            return {
+                "version": 1, "team_id": self.team_id, "next_id": next_id, "last_ts_us": self._last_ts_us,
+                "users": [asdict(u) for u in self._users.values()],
+                "channels": [asdict(c) for c in self._channels.values()],
+                "ims": dict(self._ims),
+                "mpims": [[sorted(key), channel] for key, channel in self._mpims.items()],
+                "usergroups": [asdict(g) for g in self._usergroups.values()],
+                "messages": [asdict(m) for m in self._messages.values()],
+                "files": [_file_record(f, with_content) for f in self._files.values() if f.uploaded],
+                "views": [asdict(v) for v in self._views.values()],
+            }
+
+    def restore_state(self, data: Mapping[str, Any], *, content_of: Callable[[str], bytes] | None = None) -> None:
+        """Replace this workspace's people, conversations, messages, files and views with exported ones.
+
+        Files exported without their bytes get them from `content_of(file_id)`.
+        """
+        if data.get("version") != 1:
+            raise ValueError(f"unknown workspace export version {data.get('version')!r}")
+        with self._lock:
+            self._users = {u["id"]: User(**u) for u in data["users"]}
+            self._channels = {c["id"]: Channel(**c) for c in data["channels"]}
+            self._ims = dict(data["ims"])
+            self._mpims = {frozenset(key): channel for key, channel in data["mpims"]}
+            self._usergroups = {g["id"]: UserGroup(**g) for g in data["usergroups"]}
+            self._messages = {(m["channel"], m["ts"]): Message(**m) for m in data["messages"]}
+            self._files = {}
+            for record in data["files"]:
+                if "content" in record:
+                    content = base64.b64decode(record["content"])
+                elif content_of is not None:
+                    content = content_of(record["id"])
+                else:
+                    raise ValueError(f"file {record['id']} was exported without its bytes; pass content_of")
+                self._files[record["id"]] = StoredFile(**(record | {"content": content}))
+            self._views = {v["id"]: View(**v) for v in data["views"]}
+            self._ids = itertools.count(max(int(data["next_id"]), next(self._ids)))
+            self._last_ts_us = max(int(data["last_ts_us"]), self._last_ts_us)
+            self._uploads, self._triggers, self._response_urls = {}, {}, {}
+
     # -- primitives shared by the Web API and the Slack side ---------------------------------------
 
     def user(self, user_id: str) -> User:
@@ -667,6 +745,7 @@ class _WebApi:
             "conversations.open": self.conversations_open,
             "conversations.info": self.conversations_info,
             "conversations.replies": self.conversations_replies,
+            "conversations.history": self.conversations_history,
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroups_users_list,
             "views.open": self.views_open,
@@ -691,7 +770,8 @@ class _WebApi:
         message = self.ws.post(Message(channel.id, self.ws.next_ts(), text, blocks, attachments,
                                        user=self.ws.bot_user_id, bot_id=self.ws.bot_id,
                                        thread_ts=p.get("thread_ts") or None,
-                                       reply_broadcast=_flag(p, "reply_broadcast")))
+                                       reply_broadcast=_flag(p, "reply_broadcast"),
+                                       metadata=_json_field(p, "metadata") or None))
         return {"channel": channel.id, "ts": message.ts, "message": message.to_slack()}
 
     def _postable(self, ref: str) -> Channel:
@@ -748,6 +828,26 @@ class _WebApi:
 
     def conversations_info(self, p: JsonDict) -> JsonDict:
         return {"channel": self.ws.conversation(_required(p, "channel", "channel_not_found")).to_slack()}
+
+    def conversations_history(self, p: JsonDict) -> JsonDict:
+        """A channel's timeline, newest first (thread replies only when broadcast), paged by cursor;
+        message metadata only with include_all_metadata, as Slack does."""
+        channel = self.ws.channel(_required(p, "channel", "channel_not_found"))
+        inclusive, with_metadata = _flag(p, "inclusive"), _flag(p, "include_all_metadata")
+        oldest, latest = _ts_param(p.get("oldest"), (0, 0)), _ts_param(p.get("latest"), (2**62, 0))
+        cursor = str(p.get("cursor") or "0")
+        if not cursor.isdigit():
+            raise SlackError("invalid_cursor")
+        found = [m for m in reversed(self.ws.messages(channel.id))
+                 if ((oldest <= _ts_key(m) <= latest) if inclusive else (oldest < _ts_key(m) < latest))]
+        start, limit = int(cursor), min(max(int(p.get("limit") or 100), 1), 999)
+        page, more = found[start:start + limit], start + limit < len(found)
+        messages = [m.to_slack() for m in page]
+        if not with_metadata:
+            for message in messages:
+                message.pop("metadata", None)
+        return {"messages": messages, "has_more": more, "pin_count": 0,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def conversations_replies(self, p: JsonDict) -> JsonDict:
         channel = self.ws.channel(_required(p, "channel", "channel_not_found"))
@@ -872,6 +972,8 @@ class SlackEmulator(Workspace):
         self._open_methods: set[str] = set()
         self._extra_routes: list[tuple[str, Callable[[str, str, Mapping[str, str], bytes], HttpReply]]] = []
         self._faults: list[Fault] = []
+        self._rate_limits: dict[str, float] = {}  # method -> seconds between calls to one channel
+        self._last_accepted: dict[tuple[str, str], float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -934,6 +1036,25 @@ class SlackEmulator(Workspace):
             retry_after = 1
         with self._lock:
             self._faults.append(Fault(method, status, error, retry_after, delay, times))
+
+    def limit_rate(self, method: str, per_channel_interval: float) -> None:
+        """Enforce a per-channel rate limit on `method`, as Slack does for chat.postMessage (about one
+        a second): a call to a channel within `per_channel_interval` of the last one it accepted there
+        answers 429 with Retry-After (whole seconds). 0 lifts the limit."""
+        with self._lock:
+            self._rate_limits[method] = per_channel_interval
+
+    def _over_rate_limit(self, method: str, params: JsonDict) -> HttpReply | None:
+        interval = self._rate_limits.get(method)
+        if not interval:
+            return None
+        key, now = (method, str(params.get("channel") or "")), time.monotonic()
+        last = self._last_accepted.get(key)
+        if last is not None and now - last < interval:
+            retry_after = max(1, int(interval - (now - last) + 0.999))
+            return HttpReply.json(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        self._last_accepted[key] = now
+        return None
 
     def _take_fault(self, method: str) -> Fault | None:
         with self._lock:
@@ -1026,7 +1147,8 @@ class SlackEmulator(Workspace):
         auth_error = self._auth_error(headers.get("authorization", ""), params.pop("token", None))
         if auth_error is not None and method not in self._open_methods:
             return self._logged(method, params, HttpReply.json(200, {"ok": False, "error": auth_error}))
-        return self._with_fault(method, params, lambda: self._run_method(method, params))
+        return self._with_fault(method, params,
+                                lambda: self._over_rate_limit(method, params) or self._run_method(method, params))
 
     def _logged(self, method: str, params: JsonDict, reply: HttpReply) -> HttpReply:
         self.log(ApiCall(method, params, reply.status, _reply_summary(reply), None, time.time()))
@@ -1262,12 +1384,31 @@ def _reply_summary(reply: HttpReply) -> JsonDict:
     return {"bytes": len(reply.body), "content_type": reply.headers.get("Content-Type", "")}
 
 
+def _file_record(stored: StoredFile, with_content: bool) -> JsonDict:
+    record = asdict(stored)
+    if with_content:
+        record["content"] = base64.b64encode(stored.content).decode("ascii")
+    else:
+        del record["content"]
+    return record
+
+
 def _guess_mimetype(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def _new_hash() -> str:
     return f"{time.time():.6f}.{secrets.token_hex(4)}"
+
+
+def _ts_param(value: Any, default: tuple[int, int]) -> tuple[int, int]:
+    """A ts given as a parameter ("1712345678.000100"), as a sortable key; `default` when absent."""
+    if value in (None, ""):
+        return default
+    seconds, _, micros = str(value).partition(".")
+    if not seconds.isdigit() or (micros and not micros.isdigit()):
+        raise SlackError("invalid_ts_oldest")
+    return int(seconds), int((micros or "0").ljust(6, "0")[:6])
 
 
 def _ts_key(message: Message) -> tuple[int, int]:

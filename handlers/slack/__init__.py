@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 
 def register(app: "App", bot: "SlackBot") -> None:
-    from handlers.slack import listeners
+    from handlers.slack import event_commands, listeners
 
+    event_commands.register(app, bot)  # first: Bolt tries listeners in order, and listeners ends with catch-alls
     listeners.register(app, bot)

@@ -162,13 +162,9 @@ def nudges(bot: "SlackBot", req: Request) -> Reply:
 @subcommand("claim", "<code>")
 def claim(bot: "SlackBot", req: Request) -> Reply:
     """Claim an event's souvenir with the code shown at the event."""
-    code = req.args.strip()
-    if not code:
-        raise InvalidInput("Type the code shown at the event: `/badges claim CODE`.")
-    claimer = bot.badgebot.extras.get("claim")
-    if claimer is None:
-        raise InvalidInput("Event check-in is not set up on this workspace yet; ask the event host to add you.")
-    return reply(str(claimer(req.user, req.user_name, code)))  # type: ignore[operator]
+    from handlers.slack import event_commands
+
+    return event_commands.claim(bot, req)
 
 
 @subcommand("review")

@@ -1,54 +1,117 @@
-"""Turning outbox messages into Slack calls: the one place notifications meet the Web API."""
+"""Turning outbox messages into Slack calls: the one place notifications meet the Web API.
+
+Every message the bot posts carries its outbox id in Slack message metadata
+({event_type: "badgebot_outbox", event_payload: {id}}). When an earlier attempt may have landed (a
+worker died mid-send, or Slack timed out or answered 5xx), `_post` first looks for that id in the
+channel (or the thread) and reports the message found instead of posting it again.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+import http.client
+import logging
+import socket
+import urllib.error
+from typing import TYPE_CHECKING, Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import Outgoing, Retry
+from bot.delivery import METADATA_EVENT, Delivered, Outgoing, Retry
 from bot.domain.vocabulary import Decision, SubmissionStatus
+from bot.usecases.nudges import nudges_wanted
 from bot.usecases.reviews import submission_card, record_card_message
-from handlers.slack import review_blocks
+from handlers.slack import nudge_blocks, review_blocks
 from handlers.slack.blockkit import escape, section
 
 if TYPE_CHECKING:
     from bot.slack import SlackBot
 
-# Slack errors worth another try; anything else (channel_not_found, not_in_channel...) will not
-# fix itself and goes to 'failed' for an administrator.
-TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+log = logging.getLogger("badgebot.notifications")
+
+# Slack errors that may have happened after the message was stored: try again, but look first.
+TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+# Methods whose 429 is per channel; a 429 from any other method pauses all delivery.
+PER_CHANNEL_LIMITS = {"chat.postMessage", "chat.update", "chat.postEphemeral"}
+NETWORK_ERRORS = (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException)
+# How far back to look for a message an interrupted attempt may have posted: recovery happens within
+# minutes, and a DM or review channel sees few messages in between.
+RECONCILE_PAGES, RECONCILE_PAGE_SIZE = 3, 100
 
 
 class Notifier:
     def __init__(self, bot: "SlackBot"):
         self.bot = bot
+        # Posting goes through a client without slack_sdk's own retries: a post retried after a
+        # 5xx or a reset connection may already have landed. The outbox retries, reconciling first.
+        self.client = WebClient(token=bot.client.token, base_url=bot.client.base_url, timeout=15,
+                                retry_handlers=[])
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing) -> Delivered | None:
         handler = getattr(self, f"_{message.kind}", None)
         if handler is None:
             raise ValueError(f"no way to send a {message.kind!r} notification")
         try:
-            handler(message)
+            return handler(message)
         except SlackApiError as exc:
-            error = exc.response.get("error", "") if exc.response is not None else ""
-            status = exc.response.status_code if exc.response is not None else 0
-            if error in TRANSIENT or status == 429 or status >= 500:
-                after = exc.response.headers.get("Retry-After") if exc.response is not None else None
-                raise Retry(f"Slack said {error or status}", float(after) if after else None) from exc
-            raise
+            raise _classify(exc) from exc
+        except NETWORK_ERRORS as exc:
+            raise Retry(f"network: {exc}", maybe_delivered=True) from exc
+
+    # -- posting once --------------------------------------------------------------------------------
+
+    def _post(self, message: Outgoing, channel: str, *, thread_ts: str | None = None, **kwargs: Any) -> Delivered:
+        """chat.postMessage, tagged with the outbox id; after an uncertain attempt, only if not already there."""
+        if message.reconcile:
+            found = self._find(message.id, channel, thread_ts)
+            if found is not None:
+                return Delivered(channel, found, found=True)
+        response = self.client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"id": message.id}}, **kwargs)
+        return Delivered(response["channel"], response["ts"])
+
+    def _find(self, outbox_id: int, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of the message carrying this outbox id among the channel's (or thread's) latest ones."""
+        cursor = None
+        for _ in range(RECONCILE_PAGES):
+            try:
+                if thread_ts:
+                    page = self.client.conversations_replies(channel=channel, ts=thread_ts, cursor=cursor,
+                                                             limit=RECONCILE_PAGE_SIZE, include_all_metadata=True)
+                else:
+                    page = self.client.conversations_history(channel=channel, cursor=cursor,
+                                                             limit=RECONCILE_PAGE_SIZE, include_all_metadata=True)
+            except SlackApiError as exc:
+                error = exc.response.get("error", "") if exc.response is not None else ""
+                if error in ("missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"):
+                    # Nothing to look in (or no permission to look): post, and say so.
+                    log.warning("cannot look for outbox message %s in %s (%s); sending it", outbox_id, channel, error)
+                    return None
+                raise
+            for found in page.get("messages") or []:
+                metadata = found.get("metadata") or {}
+                if metadata.get("event_type") == METADATA_EVENT and \
+                        str((metadata.get("event_payload") or {}).get("id")) == str(outbox_id):
+                    return str(found["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
 
     # -- review channel -----------------------------------------------------------------------------
 
-    def _review_card(self, message: Outgoing) -> None:
+    def _review_card(self, message: Outgoing) -> Delivered | None:
         card = submission_card(self.bot.ctx, message.payload["submission_id"])
         if card.review_ts:
-            return  # posted before a crash: do not post twice
-        response = self.bot.client.chat_postMessage(
-            channel=message.recipient, text=review_blocks.card_text(card),
-            blocks=review_blocks.review_card(card, self.bot.artifact_link))
-        record_card_message(self.bot.ctx, card.submission_id, review=(response["channel"], response["ts"]))
+            return None  # posted before a crash: do not post twice
+        posted = self._post(message, message.recipient, text=review_blocks.card_text(card),
+                            blocks=review_blocks.review_card(card, self.bot.artifact_link))
+        record_card_message(self.bot.ctx, card.submission_id, review=(posted.channel or message.recipient,
+                                                                      posted.ts or ""))
+        return posted
 
-    def _review_card_update(self, message: Outgoing) -> None:
+    def _review_card_update(self, message: Outgoing) -> Delivered | None:
         card = submission_card(self.bot.ctx, message.payload["submission_id"])
         if not card.review_ts:
             raise Retry("the review card is not posted yet")
@@ -56,51 +119,53 @@ class Notifier:
                                     text=review_blocks.card_text(card),
                                     blocks=review_blocks.review_card(card, self.bot.artifact_link))
         decision = Decision(message.payload["decision"])
-        self.bot.client.chat_postMessage(
-            channel=card.review_channel, thread_ts=card.review_ts,
+        return self._post(
+            message, card.review_channel or message.recipient, thread_ts=card.review_ts,
             text=review_blocks.thread_note(decision, message.payload["grantor"], message.payload.get("comment", ""),
                                            card))
 
-    def _resubmitted(self, message: Outgoing) -> None:
+    def _resubmitted(self, message: Outgoing) -> Delivered | None:
         card = submission_card(self.bot.ctx, message.payload["submission_id"])
         if not card.review_ts:
             raise Retry("the review card is not posted yet")
         self.bot.client.chat_update(channel=card.review_channel, ts=card.review_ts,
                                     text=review_blocks.card_text(card),
                                     blocks=review_blocks.review_card(card, self.bot.artifact_link))
-        self.bot.client.chat_postMessage(
-            channel=card.review_channel, thread_ts=card.review_ts,
+        return self._post(
+            message, card.review_channel or message.recipient, thread_ts=card.review_ts,
             text=f"<@{card.learner}> resubmitted (round {card.round}); the card above shows the new files.")
 
     # -- learners -------------------------------------------------------------------------------------
 
-    def _submission_received(self, message: Outgoing) -> None:
+    def _submission_received(self, message: Outgoing) -> Delivered | None:
         card = submission_card(self.bot.ctx, message.payload["submission_id"])
         if card.learner_ts:
-            return
+            return None
         channel = self.bot.dm_channel(card.learner)
         files = len([f for f in card.files if f.round == 1])
-        response = self.bot.client.chat_postMessage(
-            channel=channel,
+        posted = self._post(
+            message, channel,
             text=f":inbox_tray: Your work for *{escape(card.credential_name)}* ({files} file(s)) went to its "
                  "grantors. I will tell you here, in this thread, when they decide.")
-        record_card_message(self.bot.ctx, card.submission_id, learner=(response["channel"], response["ts"]))
+        record_card_message(self.bot.ctx, card.submission_id, learner=(posted.channel or channel, posted.ts or ""))
         self.bot.refresh_home(card.learner)
+        return posted
 
-    def _decision(self, message: Outgoing) -> None:
+    def _decision(self, message: Outgoing) -> Delivered | None:
         card = submission_card(self.bot.ctx, message.payload["submission_id"])
         text, blocks = review_blocks.decision_message(
             card, Decision(message.payload["decision"]), message.payload["grantor"],
             message.payload.get("comment", ""), SubmissionStatus(message.payload["status"]))
         channel = card.learner_channel or self.bot.dm_channel(card.learner)
-        self.bot.client.chat_postMessage(channel=channel, thread_ts=card.learner_ts, text=text, blocks=blocks,
-                                         reply_broadcast=bool(card.learner_ts))
+        posted = self._post(message, channel, thread_ts=card.learner_ts, text=text, blocks=blocks,
+                            reply_broadcast=bool(card.learner_ts))
         self.bot.refresh_home(card.learner)
+        return posted
 
-    def _award(self, message: Outgoing) -> None:
+    def _award(self, message: Outgoing) -> Delivered | None:
         award = self.bot.award_summary(message.payload["award_id"])
         if award is None:
-            return
+            return None
         if award.type.is_certificate:
             text = (f":mortar_board: Congratulations! You completed the stack and earned *{escape(award.credential_name)}* "
                     f"({award.type.label}).")
@@ -108,25 +173,95 @@ class Notifier:
             honour = " *with Distinction*" if award.distinction else ""
             text = f":tada: You earned *{escape(award.credential_name)}* ({award.type.label}){honour}."
         text += f" Share it with `/badges share {award.credential}`."
-        self.bot.client.chat_postMessage(channel=self.bot.dm_channel(award.learner), text=text,
-                                         blocks=[section(text)])
+        posted = self._post(message, self.bot.dm_channel(award.learner), text=text, blocks=[section(text)])
         self.bot.refresh_home(award.learner)
+        return posted
 
-    def _award_revoked(self, message: Outgoing) -> None:
+    def _award_revoked(self, message: Outgoing) -> Delivered | None:
         award = self.bot.award_summary(message.payload["award_id"])
         if award is None:
-            return
+            return None
         text = (f"Your award *{escape(award.credential_name)}* was revoked by the program: "
                 f"{escape(message.payload.get('reason', ''))}")
-        self.bot.client.chat_postMessage(channel=self.bot.dm_channel(award.learner), text=text)
+        posted = self._post(message, self.bot.dm_channel(award.learner), text=text)
         self.bot.refresh_home(award.learner)
+        return posted
 
-    def _certificate_flagged(self, message: Outgoing) -> None:
+    def _certificate_flagged(self, message: Outgoing) -> Delivered | None:
         award = self.bot.award_summary(message.payload["award_id"])
         if award is None:
-            return
-        self.bot.client.chat_postMessage(
-            channel=self.bot.dm_channel(message.recipient),
+            return None
+        return self._post(
+            message, self.bot.dm_channel(message.recipient),
             text=(f":warning: <@{award.learner}>'s *{escape(award.credential_name)}* (award `{award.public_id}`) "
                   "lost a required badge to a revocation and needs your review: keep it, or revoke it with "
                   f"`badgebot awards revoke {award.public_id} --reason ...`."))
+
+    # -- the scheduler's messages --------------------------------------------------------------------
+
+    def _nudge(self, message: Outgoing) -> Delivered | None:
+        if not nudges_wanted(self.bot.ctx, message.recipient):
+            return Delivered(skipped="the learner turned nudges off after it was queued")
+        text, blocks = nudge_blocks.nudge_message(message.payload)
+        return self._post(message, self.bot.dm_channel(message.recipient), text=text, blocks=blocks)
+
+    def _nudge_congratulations(self, message: Outgoing) -> Delivered | None:
+        if not nudges_wanted(self.bot.ctx, message.recipient):
+            return Delivered(skipped="the learner turned nudges off after it was queued")
+        text, blocks = nudge_blocks.congratulations_message(message.payload["finished"])
+        return self._post(message, self.bot.dm_channel(message.recipient), text=text, blocks=blocks)
+
+    def _review_reminder(self, message: Outgoing) -> Delivered | None:
+        items = message.payload["submissions"]
+        text, blocks = nudge_blocks.review_reminder(items, self._card_links(items))
+        return self._post(message, self.bot.dm_channel(message.recipient), text=text, blocks=blocks)
+
+    def _review_escalation(self, message: Outgoing) -> Delivered | None:
+        items = message.payload["submissions"]
+        text, blocks = nudge_blocks.review_escalation(items, self._card_links(items), message.payload["days"])
+        return self._post(message, message.recipient, text=text, blocks=blocks)
+
+    def _expiry_notice(self, message: Outgoing) -> Delivered | None:
+        award = self.bot.award_summary(message.payload["award_id"])
+        now = self.bot.ctx.clock()
+        if award is None or award.revoked_at is not None or award.expires_at is None or award.expires_at <= now:
+            return Delivered(skipped="the award was revoked or has lapsed since")
+        text, blocks = nudge_blocks.expiry_notice(award.credential_name, award.type.label, award.credential,
+                                                  award.expires_at, now.date())
+        return self._post(message, self.bot.dm_channel(award.learner), text=text, blocks=blocks)
+
+    def _award_lapsed(self, message: Outgoing) -> Delivered | None:
+        award = self.bot.award_summary(message.payload["award_id"])
+        if award is None or award.revoked_at is not None or award.expires_at is None:
+            return Delivered(skipped="the award was revoked")
+        text, blocks = nudge_blocks.lapsed_notice(award.credential_name, award.type.label, award.credential,
+                                                  award.expires_at)
+        posted = self._post(message, self.bot.dm_channel(award.learner), text=text, blocks=blocks)
+        self.bot.refresh_home(award.learner)
+        return posted
+
+    def _card_links(self, items: list[dict[str, Any]]) -> dict[int, str | None]:
+        links: dict[int, str | None] = {}
+        for item in items[:nudge_blocks.REMINDER_LIST_LIMIT]:
+            if item.get("review_channel") and item.get("review_ts"):
+                try:
+                    links[item["id"]] = self.bot.client.chat_getPermalink(
+                        channel=item["review_channel"], message_ts=item["review_ts"])["permalink"]
+                except SlackApiError:
+                    links[item["id"]] = None
+        return links
+
+
+def _classify(exc: SlackApiError) -> Exception:
+    """A Slack error as the outbox sees it: a rate limit, a transient failure (maybe delivered), or final."""
+    response = exc.response
+    error = response.get("error", "") if response is not None else ""
+    status = response.status_code if response is not None else 0
+    method = (getattr(response, "api_url", "") or "").rstrip("/").rpartition("/")[2]
+    if status == 429 or error == "ratelimited":
+        after = response.headers.get("Retry-After") if response is not None else None
+        return Retry(f"Slack rate-limited {method or 'a call'}", float(after) if after else None, rate_limited=True,
+                     scope="recipient" if method in PER_CHANNEL_LIMITS else "all")
+    if status >= 500 or error in TRANSIENT:
+        return Retry(f"Slack said {error or status} to {method}", maybe_delivered=True)
+    return exc

@@ -1,0 +1,67 @@
+"""Expiry: a heads-up before an award with a validity period lapses, and word when it has.
+
+The lapse itself needs no job: validity is decided when read (an expired award stops counting
+toward certificates at its expires_at, to the second). This job makes sure the learner is told,
+and their App Home redrawn, within one run of it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.delivery import Queued, queue_many
+from bot.domain.scheduling import Cadence, JobResult, QuietHours
+from bot.usecases.context import Context
+from models import Award, JobRun, Learner, OutboxMessage
+
+NOTICE, LAPSED = "expiry_notice", "award_lapsed"
+
+
+@dataclass(frozen=True)
+class ExpiryPolicy:
+    cadence: Cadence
+    notice_days: int = 30
+    # How far back a lapse is still worth telling (a bot that was down for a while catches up; a
+    # first start on old data does not send years of news).
+    lapse_lookback: dt.timedelta = dt.timedelta(days=30)
+    quiet: QuietHours = field(default_factory=QuietHours)
+
+
+def queue_expiry_notices(ctx: Context, policy: ExpiryPolicy, *, scheduled_by: str | None = None) -> JobResult:
+    """Queue a heads-up for each award lapsing within `notice_days`, and news of each that lapsed (once per award)."""
+    now = ctx.clock()
+    period = policy.cadence.period_start(now)
+    not_before = policy.quiet.next_allowed(now)
+    with ctx.transaction() as session:
+        run = JobRun.begin(session, "expiry", period if scheduled_by else None, now, scheduled_by or "manual")
+        if run is None:
+            return JobResult("expiry", period, already_ran=True)
+        rows = session.execute(
+            select(Award.id, Award.expires_at, Learner.slack_user_id)
+            .join(Learner, Learner.id == Award.learner_id)
+            .where(Award.revoked_at.is_(None), Award.expires_at.is_not(None),
+                   Award.expires_at > now - policy.lapse_lookback,
+                   Award.expires_at <= now + dt.timedelta(days=policy.notice_days))
+            .order_by(Award.expires_at, Award.id)
+        ).all()
+        messages = []
+        for award_id, expires_at, learner in rows:
+            if expires_at > now:
+                messages.append(Queued(f"expiry-notice:{award_id}", NOTICE, learner, {"award_id": award_id}, not_before))
+            else:
+                messages.append(Queued(f"award-lapsed:{award_id}", LAPSED, learner, {"award_id": award_id}, not_before))
+        keys = [m.dedupe_key for m in messages]
+        already = set()
+        for start in range(0, len(keys), 1000):
+            already |= set(session.scalars(select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_(keys[start:start + 1000]))))
+        fresh = [m for m in messages if m.dedupe_key not in already]
+        queued = queue_many(session, now, fresh)
+        counts = {NOTICE: sum(m.kind == NOTICE for m in fresh), LAPSED: sum(m.kind == LAPSED for m in fresh)}
+        if queued != len(fresh):
+            counts = {"queued": queued}
+        result = JobResult("expiry", period, counts, already_queued=len(messages) - queued, not_before=not_before)
+        run.summary = result.summary
+        return result

@@ -1,0 +1,190 @@
+"""`badgebot jobs ...` and `badgebot outbox ...`: the scheduler and the outbox, for administrators."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+from config.settings import load_settings
+
+
+def _app() -> Any:
+    from bot.app import build
+
+    app = build(load_settings())
+    app.upgrade_database()
+    return app
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    """Run one job now (its messages are still sent once per learner and period)."""
+    from bot.scheduler import run_job
+
+    app = _app()
+    try:
+        result = run_job(app, args.job)
+    finally:
+        app.close()
+    counts = ", ".join(f"{k} {v}" for k, v in result.queued.items()) or "nothing new"
+    print(f"{args.job} for the period from {result.period:%Y-%m-%d %H:%M} UTC: queued {counts}"
+          + (f"; {result.already_queued} already queued earlier" if result.already_queued else "")
+          + (f"; held until {result.not_before:%Y-%m-%d %H:%M} UTC (quiet hours)"
+             if result.total and result.not_before and result.not_before > app.ctx.clock() else ""))
+    return 0
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    """The jobs, their schedules and the latest runs."""
+    from bot.scheduler import job_specs, last_runs
+
+    app = _app()
+    try:
+        now = app.ctx.clock()
+        for spec in job_specs(app.settings).values():
+            nxt = spec.cadence.next_fire(now)
+            print(f"{spec.name:10} {spec.cadence.cron!r:22} next {nxt:%Y-%m-%d %H:%M} UTC  ({spec.description})"
+                  if nxt else f"{spec.name:10} {spec.cadence.cron!r:22} never again")
+        runs = last_runs(app)
+        print("latest runs:" if runs else "no runs yet")
+        for run in runs:
+            period = f"{run.period:%Y-%m-%d %H:%M}" if run.period else "by hand"
+            print(f"  {run.started_at:%Y-%m-%d %H:%M:%S} {run.job:10} {period:16} {run.runner:30} {run.summary}")
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
+    """Run the scheduler in the foreground (with PostgreSQL, one of several replicas leads)."""
+    from bot.scheduler import runner_name, start_scheduling
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _app()
+    stopping = threading.Event()
+    me = runner_name()
+
+    def said(line: str) -> None:
+        print(line, flush=True)
+
+    leadership = start_scheduling(
+        app, on_run=lambda r: said(f"ran {r.job} period={r.period.isoformat()} by={me} "
+                                   f"{'already-ran' if r.already_ran else r.summary}"),
+        on_leadership=lambda leading: said(f"{'leading' if leading else 'deposed'} {me}"))
+    if not leadership.is_leader:
+        said(f"standing by {me}")
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        leadership.stop()
+        app.close()
+    return 0
+
+
+def cmd_outbox_status(args: argparse.Namespace) -> int:
+    """Counts by status; the messages that failed for good (and those still retrying)."""
+    from bot.delivery import outbox_status
+
+    app = _app()
+    try:
+        status = outbox_status(app.ctx)
+    finally:
+        app.close()
+    print("outbox: " + ", ".join(f"{k} {v}" for k, v in status.counts.items())
+          + (f"; oldest waiting since {status.oldest_waiting:%Y-%m-%d %H:%M} UTC" if status.oldest_waiting else ""))
+    for title, messages in (("failed (retry with `badgebot outbox retry ID...` or `--all`)", status.failed),
+                            ("retrying", status.retrying)):
+        if messages:
+            print(f"{title}:")
+        for m in messages:
+            print(f"  #{m.id} {m.kind} to {m.recipient}, {m.attempts} tries, queued {m.created_at:%Y-%m-%d %H:%M}"
+                  + (f", next {m.next_attempt_at:%H:%M:%S}" if m.status != "failed" else "")
+                  + f": {m.last_error or ''}")
+    return 1 if status.failed else 0
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    """Give failed messages another set of tries (they are looked for in Slack first)."""
+    from bot.delivery import retry_failed
+    from bot.usecases.context import CLI_ACTOR
+
+    if not args.ids and not args.all:
+        print("badgebot: name the message ids to retry, or --all", file=sys.stderr)
+        return 2
+    app = _app()
+    try:
+        retried = retry_failed(app.ctx, CLI_ACTOR, args.ids)
+    finally:
+        app.close()
+    print(f"retrying {len(retried)} message(s)" + (": " + ", ".join(f"#{i}" for i in retried) if retried else ""))
+    return 0
+
+
+def cmd_outbox_deliver(args: argparse.Namespace) -> int:
+    """Run a delivery worker in the foreground (`badgebot serve` runs one already)."""
+    from bot.slack import build_slack
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _app()
+    if not app.settings.has_slack_credentials:
+        print("badgebot: delivering needs SLACK_BOT_TOKEN (and SLACK_API_URL for an emulator)", file=sys.stderr)
+        return 1
+    slack = build_slack(app, base_url=app.public_url, start_delivery=False)
+    worker = slack.delivery.configure(app.settings)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    try:
+        if args.until_empty:
+            while worker.run_once():
+                pass
+        else:
+            worker.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from bot.scheduler import job_specs  # noqa: F401 - fail early if the scheduler cannot load
+
+    jobs = sub.add_parser("jobs", help="the scheduler's jobs").add_subparsers(dest="jobs_command", required=True)
+    run = jobs.add_parser("run", help=cmd_jobs_run.__doc__)
+    run.add_argument("job", choices=("nudges", "reminders", "expiry"))
+    run.set_defaults(func=cmd_jobs_run)
+    jobs.add_parser("list", help=cmd_jobs_list.__doc__).set_defaults(func=cmd_jobs_list)
+    jobs.add_parser("scheduler", help=cmd_jobs_scheduler.__doc__).set_defaults(func=cmd_jobs_scheduler)
+
+    outbox = sub.add_parser("outbox", help="notifications waiting, sent and failed").add_subparsers(
+        dest="outbox_command", required=True)
+    outbox.add_parser("status", help=cmd_outbox_status.__doc__).set_defaults(func=cmd_outbox_status)
+    retry = outbox.add_parser("retry", help=cmd_outbox_retry.__doc__)
+    retry.add_argument("ids", type=int, nargs="*", metavar="ID")
+    retry.add_argument("--all", action="store_true", help="every failed message")
+    retry.set_defaults(func=cmd_outbox_retry)
+    deliver = outbox.add_parser("deliver", help=cmd_outbox_deliver.__doc__)
+    deliver.add_argument("--until-empty", action="store_true", help="stop when nothing more may go now")
+    deliver.set_defaults(func=cmd_outbox_deliver)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m handlers.jobs.cli jobs|outbox ...`: these commands alone (the test suite's processes)."""
+    from config.settings import SettingsError
+
+    parser = argparse.ArgumentParser(prog="badgebot")
+    add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"badgebot: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

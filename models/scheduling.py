@@ -1,0 +1,66 @@
+"""The scheduler's tables: APScheduler's persistent job store, and a record of every job run."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Float, Index, LargeBinary, String, Unicode, UniqueConstraint
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, intpk
+
+
+class ScheduledJob(Base):
+    """APScheduler 3's SQLAlchemyJobStore table, declared here so the migrations own the schema.
+
+    The column types are the job store's own (it creates the table only when missing, and reads
+    and writes it with its own Table object): do not change them.
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobRun(Base):
+    """One run of a scheduled job. A scheduled run is recorded in the same transaction as the
+    messages it queues, under a unique (job, period): a second run for a period (a restart, a
+    new leader catching up, two replicas that both think they lead) fails on the constraint and
+    queues nothing. Runs an administrator starts by hand have no period."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        UniqueConstraint("job", "period", name="uq_job_runs_job_period"),
+        Index("ix_job_runs_job_started", "job", "started_at"),
+    )
+
+    id: Mapped[intpk]
+    job: Mapped[str] = mapped_column(String(32))
+    period: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime]
+    # Which process ran it ("host:pid"), to tell leaders apart after a takeover.
+    runner: Mapped[str] = mapped_column(String(200))
+    # What the run queued, by message kind (and "skipped": quiet or opted out).
+    summary: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+    @classmethod
+    def begin(cls, session: Session, job: str, period: dt.datetime | None, now: dt.datetime,
+              runner: str) -> "JobRun | None":
+        """Record that `job` runs for `period` in this transaction, or None if a run for that
+        period is already recorded (committed, or in a concurrent transaction, which PostgreSQL
+        makes us wait for). Manual runs (period None) always record."""
+        values = {"job": job, "period": period, "started_at": now, "runner": runner[:200], "summary": {}}
+        if period is None:
+            run = cls(**values)
+            session.add(run)
+            session.flush()
+            return run
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        statement = insert(cls).values(**values).on_conflict_do_nothing(index_elements=["job", "period"])
+        run_id = session.scalar(statement.returning(cls.id))
+        return session.get(cls, run_id) if run_id is not None else None
