@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
 from bot.clock import Clock, system_clock
-from bot.db import make_engine, make_read_session_factory, make_session_factory
+from bot.db import (
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+    writer_lock,
+)
 from bot.directory import Directory, StaticDirectory
 from bot.usecases import catalog as catalog_usecases
 from bot.usecases.context import SYSTEM_ACTOR, Context
@@ -59,6 +64,6 @@ def build(
     sessions = make_session_factory(engine)
     catalog = catalog or load_catalog(settings.catalog)
     ctx = Context(sessions=sessions, clock=clock, directory=directory or StaticDirectory(), roles=catalog.roles,
-                  read_sessions=make_read_session_factory(engine))
+                  read_sessions=make_read_session_factory(engine), write_lock=writer_lock(engine))
     return Badgebot(settings=settings, engine=engine, sessions=sessions, catalog=catalog, ctx=ctx,
                     public_url=(settings.public_url or "http://127.0.0.1:3000").rstrip("/"))

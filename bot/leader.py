@@ -94,13 +94,21 @@ class AdvisoryLockLeader:
         return self._leading
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="leader-election", daemon=True)
+        """Try once here, so `is_leader` answers for this process as soon as `start` returns; then
+        keep trying (or checking) on a thread."""
+        leading = self.try_once()
+        self._thread = threading.Thread(target=self._run, args=(leading,), name="leader-election", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread:
-            self._thread.join(15)
+            self._thread.join(15)  # the loop stops leading and closes its connection on the way out
+        else:  # only try_once() was used
+            if self._leading:
+                self._leading = False
+                self._notify(self.on_deposed)
+            self._close()
 
     def try_once(self) -> bool:
         """One round: lead if the lock is free (or still ours). For the loop, and for tests."""
@@ -123,10 +131,9 @@ class AdvisoryLockLeader:
             self._lost(f"connection to PostgreSQL lost ({exc.__class__.__name__})")
         return self._leading
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def _run(self, leading: bool) -> None:
+        while not self._stop.wait(self.check_seconds if leading else self.retry_seconds):
             leading = self.try_once()
-            self._stop.wait(self.check_seconds if leading else self.retry_seconds)
         if self._leading:
             self._leading = False
             self._notify(self.on_deposed)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 
 from bot.app import Badgebot, build
 from config.settings import Settings
@@ -26,10 +25,9 @@ def web_parts(badgebot: Badgebot) -> list:  # type: ignore[type-arg]
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, reset: bool = False) -> int:
-    from waitress.server import create_server
-
     from bot.slack import build_slack
     from bot.web import create_web_app
+    from bot.web_server import WebServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sandbox = None
@@ -55,7 +53,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
         scheduling = start_scheduling(app)  # SQLite: runs here; PostgreSQL: if this replica is elected
     parts = web_parts(app) + (sandbox.web_parts() if sandbox else [])
     web = create_web_app(app, parts)
-    server = create_server(web, host=host, port=port, threads=8, ident="badgebot")
+    server = WebServer(web, host=host, port=port)
 
     socket_mode = None
     if settings.slack_app_token:
@@ -71,16 +69,9 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
         mode = "Socket Mode" if socket_mode else f"HTTP mode: Slack requests at {app.public_url}/slack/events"
         print(f"Badgebot running at http://{host}:{port} ({mode})", flush=True)
 
-    stopping = threading.Event()
-
-    def stop(*_args: object) -> None:
-        if not stopping.is_set():
-            stopping.set()
-            threading.Thread(target=server.close, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
     try:
-        server.run()
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -23,10 +23,6 @@ class SettingsError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("invalid settings:\n" + "\n".join(f"  {p}" for p in problems))
-
-
-def _env(name: str) -> Any:
-    return Field(validation_alias=AliasChoices(name, name.lower()))
 
 
 class Settings(BaseSettings):

@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
 
 from bot.domain.vocabulary import Decision
 from bot.usecases.context import Context
@@ -40,3 +46,45 @@ def earn(ctx: Context, learner: str, slug: str, decision: Decision = Decision.AP
         result = review(ctx, grantor, submission.id, decision)
     assert result is not None
     return result
+
+
+def run_together(*calls: Callable[[], object]) -> list[object]:
+    """Run calls in threads released at the same instant; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@contextmanager
+def overlapping(ctx: Context, model: type, parties: int = 2, timeout: float = 1.0) -> Iterator[None]:
+    """Hold each transaction, just after it writes a `model` row, until the others have written
+    theirs too (or `timeout` has passed): without this the threads rarely overlap and a missing lock
+    would go unnoticed. Where a lock serializes them (SQLite's single writer, a row lock), the others
+    are blocked and the wait simply times out, once."""
+    barrier = threading.Barrier(parties)
+
+    def hold(session: Any, _flush_context: Any) -> None:
+        if any(isinstance(obj, model) for obj in session.new):
+            try:
+                barrier.wait(timeout=timeout)
+            except threading.BrokenBarrierError:
+                pass
+
+    event.listen(ctx.sessions, "after_flush", hold)
+    try:
+        yield
+    finally:
+        event.remove(ctx.sessions, "after_flush", hold)

@@ -234,7 +234,7 @@ def check_code(
 
 def scan_time(scanned_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     """The instant a code is judged at: when it was scanned, if the learner then signed in with
-    Slack (at most SIGNIN_GRACE ago), else now."""
+    Slack or read the check-in page before tapping (at most SIGNIN_GRACE ago), else now."""
     if scanned_at is None:
         return now
     if scanned_at > now or now - scanned_at > SIGNIN_GRACE:

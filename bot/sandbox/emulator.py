@@ -221,7 +221,10 @@ class ApiCall:
 
     @property
     def ok(self) -> bool:
-        return self.status == 200 and bool(self.response.get("ok"))
+        # Web API methods answer {"ok": ...}; file downloads, uploads and response URLs answer plain HTTP.
+        if "ok" in self.response:
+            return self.status == 200 and bool(self.response["ok"])
+        return 200 <= self.status < 300
 
 
 @dataclass

@@ -27,10 +27,11 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.sandbox import demo
 from bot.sandbox.emulator import JsonDict, SlackEmulator
+from bot.sandbox.oidc import OidcProvider
 from bot.sandbox.slack_client import Delivery, SlackSide
 from config.settings import Settings, SettingsError
 
@@ -79,6 +80,7 @@ class Sandbox:
     bot_url: str  # where Slack's requests go: http://127.0.0.1:PORT/slack/events
     home: Path  # <data dir>/sandbox
     fresh: bool  # a new workspace to seed (first run, --reset, or no saved workspace)
+    oidc: OidcProvider | None = None  # Sign in with Slack on the emulator, for the check-in pages
     badgebot: Badgebot | None = None
     slackbot: SlackBot | None = None
     slack: SlackSide | None = None
@@ -122,6 +124,10 @@ class Sandbox:
                 home.mkdir(parents=True)
                 emulator, saved = _new_emulator(), None
         url = f"http://{local}:{port}"
+        public_url = settings.public_url or url
+        # Sign in with Slack (the check-in pages' "check in as"), from the emulator's OpenID provider.
+        oidc = OidcProvider(emulator, client_id=f"sandbox.{secrets.token_hex(6)}", client_secret=secrets.token_hex(16),
+                            redirect_uris=[f"{public_url.rstrip('/')}/checkin/callback"]).install()
         settings = settings.model_copy(update={
             "data_dir": home,
             "database_url": f"sqlite:///{(home / DATABASE_FILE).as_posix()}",
@@ -129,10 +135,12 @@ class Sandbox:
             "slack_signing_secret": emulator.signing_secret,
             "slack_app_token": "",
             "slack_api_url": emulator.api_url,
-            "public_url": settings.public_url or url,
+            "public_url": public_url,
+            "slack_client_id": oidc.client_id,
+            "slack_client_secret": oidc.client_secret,
         })
         return cls(settings=settings, emulator=emulator, bot_url=f"{url}/slack/events", home=home,
-                   fresh=saved is None)
+                   fresh=saved is None, oidc=oidc)
 
     def web_parts(self) -> list[Callable[[Badgebot, Flask], None]]:
         """The browser UI and its JSON endpoints, for the bot's web app."""
@@ -162,9 +170,23 @@ class Sandbox:
                 if pacing is not None:
                     slackbot.delivery.channel_interval = pacing
             log.info("sandbox: demo workspace seeded in %.1f s", time.monotonic() - started)
+        self._link_live_event(badgebot)
         self.save()
         self._saver = threading.Thread(target=self._keep_saving, name="sandbox-saver", daemon=True)
         self._saver.start()
+
+    def _link_live_event(self, badgebot: Badgebot) -> None:
+        """The event with check-in open now: its door screen for hosts, its QR code's page for everyone."""
+        from handlers.web.checkin import display_url
+
+        event = demo.live_event(badgebot)
+        if event is None:
+            return
+        links = cast("list[JsonDict]", badgebot.extras.setdefault("sandbox_links", []))
+        links.append({"label": f"Door screen: {event.name} (rotating QR)", "roles": [demo.HOST],
+                      "url": display_url("", event.public_id)})
+        links.append({"label": f"Scan the QR code at {event.name}", "roles": [],
+                      "url": f"/sandbox/scan/{event.public_id}"})
 
     def stop(self) -> None:
         self._stopping.set()

@@ -7,6 +7,9 @@
   action, view submit/close, message, home). Every action is sent to the bot as the signed HTTP
   request Slack would send (see `Sandbox` in run.py); nothing here calls a use case or a listener.
 - `GET /sandbox/files/<id>`: a file in the emulated workspace (Slack's own file URLs need the bot token).
+- `GET /sandbox/scan/<event>`: what scanning the door screen's QR code opens (its current check-in page),
+  for a visitor without a second device; the check-in page then offers Sign in with Slack, which the
+  emulator answers with "Continue as ..." for each person: check in as anyone.
 
 Hook for other parts of the bot (e.g. event check-in pages): append to
 `badgebot.extras.setdefault("sandbox_links", [])` entries `{"label": str, "url": str,
@@ -23,9 +26,9 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, abort, jsonify, request, send_from_directory
+from flask import Flask, Response, abort, jsonify, redirect, request, send_from_directory
 
 from bot.sandbox import demo
 from bot.sandbox.emulator import ApiCall, JsonDict, Message, View
@@ -91,6 +94,23 @@ def sandbox_pages(sandbox: "Sandbox", badgebot: "Badgebot", web: Flask) -> None:
         response.headers["Content-Disposition"] = f"{disposition}; filename=\"{_header_safe(stored.name)}\""
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+    @web.get("/sandbox/scan/<public_id>")
+    def scan(public_id: str) -> Response:
+        """What a phone's camera does with the door screen: open the check-in page of the code shown now."""
+        from bot.errors import NotFound
+        from bot.events_poster import checkin_url
+        from bot.usecases import events as events_uc
+
+        if sandbox.slackbot is None:
+            abort(503)
+        try:
+            state = events_uc.display_state(badgebot.ctx, sandbox.slackbot.signer, public_id)
+        except NotFound:
+            abort(404)
+        if state.code is None:  # check-in is not open: the door screen says when it is
+            return redirect(f"/events/{quote(public_id)}/display", code=303)
+        return redirect(checkin_url("", state.code), code=303)
 
     # -- reading -------------------------------------------------------------------------------------
 

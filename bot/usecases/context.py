@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, system_clock
+from bot.db import WriterLock
 from bot.directory import Directory, StaticDirectory
 from bot.domain.roles import is_member
 from bot.errors import NotAllowed, NotFound
@@ -32,10 +33,14 @@ class Context:
     directory: Directory = field(default_factory=StaticDirectory)
     roles: Roles = field(default_factory=Roles)
     read_sessions: sessionmaker[Session] | None = None
+    # SQLite only (bot.db.writer_lock): this process's writers queue here, woken the moment the writer
+    # before them commits, instead of in SQLite's busy handler, which sleeps and retries (up to 100 ms a
+    # try) and lets newcomers overtake: under a burst of check-ins that made a few wait for seconds.
+    write_lock: WriterLock | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.sessions.begin() as session:
+        with self.write_lock or nullcontext(), self.sessions.begin() as session:
             yield session
 
     @contextmanager

@@ -9,18 +9,24 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.domain import checkin as rules
 from bot.domain.checkin import EventRules, QrMode, Refusal, Schedule, Signs
 from bot.domain.vocabulary import CredentialType
 from bot.errors import BadgebotError, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import grant
-from bot.usecases.context import Context, audit, credential_by_slug, ensure_learner, new_public_id
+from bot.usecases.context import (
+    Context,
+    audit,
+    credential_by_slug,
+    ensure_learner,
+    new_public_id,
+)
 from models import CheckIn, Credential, Event, Learner
 
 UTC = dt.timezone.utc
@@ -132,6 +138,7 @@ class CodePreview:
     souvenir_name: str
     location: str
     closes_at: dt.datetime
+    already: CheckInResult | None = None  # the learner asked about has checked in here before
 
 
 @dataclass(frozen=True)
@@ -325,7 +332,7 @@ def display_state(ctx: Context, signer: Signs, public_id: str) -> DisplayState:
     """
     now = ctx.clock()
     with ctx.reading() as session:
-        found = session.scalar(select(Event).where(Event.public_id == public_id))
+        found = _event(session, Event.public_id == public_id)
         if found is None:
             raise NotFound("There is no such event.")
         event = EventView.of(found)
@@ -339,18 +346,21 @@ def display_state(ctx: Context, signer: Signs, public_id: str) -> DisplayState:
 # -- learners ----------------------------------------------------------------------------------------
 
 
-def preview_code(ctx: Context, signer: Signs, code: str, *, tz: dt.tzinfo = UTC) -> CodePreview:
-    """Judge a scanned code before the learner is identified (refusals raise CheckInRefused)."""
+def preview_code(ctx: Context, signer: Signs, code: str, *, user: str | None = None,
+                 tz: dt.tzinfo = UTC) -> CodePreview:
+    """Judge a scanned code before checking in (refusals raise CheckInRefused); with `user` (a browser
+    that is signed in), also whether they have checked in already, which a full event does not hide."""
     now = ctx.clock()
     with ctx.reading() as session:
         event, verdict = _judge(session, signer, code, now)
         if not verdict.ok:
             raise _refused(verdict, now, tz)
         assert event is not None
-        if not rules.has_room(event.checkin_count, event.capacity):
+        already = _status(session, event, user) if user is not None else None
+        if already is None and not rules.has_room(event.checkin_count, event.capacity):
             raise _full(event)
         return CodePreview(rules.normalize_code(code) or code, event.name, event.souvenir.name, event.location or "",
-                           event.checkin_closes_at)
+                           event.checkin_closes_at, already)
 
 
 def check_in(
@@ -366,8 +376,8 @@ def check_in(
 ) -> CheckInResult:
     """A learner checks in with a code and receives the event's souvenir, once.
 
-    `scanned_at` is when the code was scanned, for a learner who then signed in with Slack (the code
-    is judged at that instant). One check-in per learner and event is the database's rule (a unique
+    `scanned_at` is when the code was scanned, for a learner who then signed in with Slack or read the
+    page before tapping (the code is judged at that instant, if it was at most SIGNIN_GRACE ago). One check-in per learner and event is the database's rule (a unique
     constraint); capacity is enforced by the conditional UPDATE that counts the check-in, so it holds
     exactly however many phones arrive at once.
     """
@@ -375,8 +385,8 @@ def check_in(
     try:
         at = rules.scan_time(scanned_at, now)
     except ValueError:
-        raise CheckInRefused(Refusal.EXPIRED, "Signing in took too long, so that scan has expired. Scan the "
-                                              "code on the screen again.") from None
+        raise CheckInRefused(Refusal.EXPIRED, "That scan is more than 10 minutes old, so it has expired. Scan "
+                                              "the code on the screen again.") from None
     with ctx.transaction() as session:
         event, verdict = _judge(session, signer, code, at)
         if not verdict.ok:
@@ -416,15 +426,17 @@ def check_in(
 def checkin_status(ctx: Context, number: int, user: str) -> CheckInResult | None:
     """Whether `user` checked in at event `number` (for the confirmation page)."""
     with ctx.reading() as session:
-        event = session.get(Event, number)
-        learner = session.scalar(select(Learner).where(Learner.slack_user_id == user))
-        if event is None or learner is None:
-            return None
-        row = _checkin_of(session, event.id, learner.id)
-        if row is None:
-            return None
-        return CheckInResult(event.name, event.souvenir.slug, event.souvenir.name, user, row.checked_in_at, True,
-                             True, event.checkin_count)
+        row = session.execute(
+            select(Event.name, Credential.slug, Credential.name, CheckIn.checked_in_at, Event.checkin_count)
+            .join(Credential, Credential.id == Event.souvenir_id)
+            .join(CheckIn, CheckIn.event_id == Event.id)
+            .join(Learner, Learner.id == CheckIn.learner_id)
+            .where(Event.id == number, Learner.slack_user_id == user)
+        ).one_or_none()
+    if row is None:
+        return None
+    name, souvenir, souvenir_name, checked_in_at, count = row
+    return CheckInResult(name, souvenir, souvenir_name, user, checked_in_at, True, True, count)
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -450,6 +462,25 @@ def _checkin_of(session: Session, event_id: int, learner_id: int) -> CheckIn | N
     return session.scalar(select(CheckIn).where(CheckIn.event_id == event_id, CheckIn.learner_id == learner_id))
 
 
+def _status(session: Session, event: Event, user: str) -> CheckInResult | None:
+    """`user`'s earlier check-in at `event`, as `check_in` reports a second one."""
+    checked_in_at = session.scalar(
+        select(CheckIn.checked_in_at).join(Learner, Learner.id == CheckIn.learner_id)
+        .where(CheckIn.event_id == event.id, Learner.slack_user_id == user))
+    if checked_in_at is None:
+        return None
+    return CheckInResult(event.name, event.souvenir.slug, event.souvenir.name, user, checked_in_at, False, False,
+                         event.checkin_count)
+
+
+def _event(session: Session, where: Any) -> Event | None:
+    """An event and its souvenir, in one query. (A souvenir stacks nothing: its `requires` list, eager
+    elsewhere, is left to load only if something asks for it. Check-ins are the hot path.)"""
+    return session.scalars(
+        select(Event).where(where).options(joinedload(Event.souvenir).lazyload(Credential.requires))
+    ).unique().one_or_none()
+
+
 def _rules_of(event: Event) -> EventRules:
     return EventRules(id=event.id, name=event.name, opens_at=event.checkin_opens_at,
                       closes_at=event.checkin_closes_at, qr_mode=QrMode(event.qr_mode),
@@ -458,7 +489,7 @@ def _rules_of(event: Event) -> EventRules:
 
 def _judge(session: Session, signer: Signs, code: str, at: dt.datetime) -> tuple[Event | None, rules.Verdict]:
     parsed = rules.parse_code(code)
-    event = session.get(Event, parsed.event_id) if parsed is not None else None
+    event = _event(session, Event.id == parsed.event_id) if parsed is not None else None
 
     def others() -> Iterator[EventRules]:
         # Only asked when the code is not this event's: the events whose check-in is open around `at`.

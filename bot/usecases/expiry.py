@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.delivery import Queued, queue_many
+from bot.delivery import Queued
 from bot.domain.scheduling import Cadence, JobResult, QuietHours
 from bot.usecases.context import Context
+from bot.usecases.jobruns import finish_run
 from models import Award, JobRun, Learner, OutboxMessage
 
 NOTICE, LAPSED = "expiry_notice", "award_lapsed"
@@ -58,10 +59,5 @@ def queue_expiry_notices(ctx: Context, policy: ExpiryPolicy, *, scheduled_by: st
             already |= set(session.scalars(select(OutboxMessage.dedupe_key).where(
                 OutboxMessage.dedupe_key.in_(keys[start:start + 1000]))))
         fresh = [m for m in messages if m.dedupe_key not in already]
-        queued = queue_many(session, now, fresh)
-        counts = {NOTICE: sum(m.kind == NOTICE for m in fresh), LAPSED: sum(m.kind == LAPSED for m in fresh)}
-        if queued != len(fresh):
-            counts = {"queued": queued}
-        result = JobResult("expiry", period, counts, already_queued=len(messages) - queued, not_before=not_before)
-        run.summary = result.summary
-        return result
+        return finish_run(session, now, run, period, fresh, (NOTICE, LAPSED),
+                          skipped=len(messages) - len(fresh), not_before=not_before)

@@ -7,17 +7,32 @@ in the period (a restart, a new leader, an administrator's `badgebot jobs run nu
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.delivery import Queued, existing_keys, queue_many
-from bot.domain.scheduling import Cadence, JobResult, QuietHours, period_key, plan_nudges
+from bot.delivery import Queued, existing_keys
+from bot.domain.scheduling import (
+    Cadence,
+    JobResult,
+    QuietHours,
+    period_key,
+    plan_nudges,
+)
 from bot.domain.vocabulary import OPEN_STATUSES, CredentialType
 from bot.usecases.context import Context
+from bot.usecases.jobruns import finish_run
 from bot.usecases.progress import nudge_candidates, valid_award_filter
-from models import Award, CertificateRequirement, Credential, JobRun, Learner, Submission
+from models import (
+    Award,
+    CertificateRequirement,
+    Credential,
+    JobRun,
+    Learner,
+    Submission,
+)
 
 NUDGE, CONGRATULATIONS = "nudge", "nudge_congratulations"
 CERTIFICATES = (CredentialType.CERTIFICATE_PRACTICED, CredentialType.CERTIFICATE_EXPERT)
@@ -51,11 +66,13 @@ def queue_nudges(ctx: Context, policy: NudgePolicy, *, scheduled_by: str | None 
         opted_in = dict(session.execute(
             select(Learner.id, Learner.slack_user_id).where(Learner.nudges_enabled.is_(True))).all())
         candidates = nudge_candidates(session, now)
+        # Congratulations cover the certificates finished in the previous period, whenever in this
+        # period the run happens: one finished on Tuesday is congratulated next Monday, not twice.
         finished: dict[int, list[int]] = defaultdict(list)
         for learner_id, certificate_id in session.execute(
             select(Award.learner_id, Award.credential_id)
             .join(Credential, Credential.id == Award.credential_id)
-            .where(Credential.type.in_(CERTIFICATES), Award.issued_at > since, Award.issued_at <= now,
+            .where(Credential.type.in_(CERTIFICATES), Award.issued_at > since, Award.issued_at <= period,
                    valid_award_filter(now))
         ):
             finished[learner_id].append(certificate_id)
@@ -110,15 +127,8 @@ def queue_nudges(ctx: Context, policy: NudgePolicy, *, scheduled_by: str | None 
                             for m in missing],
             }
             messages.append(Queued(key, NUDGE, user, payload, not_before))
-        queued = queue_many(session, now, messages)
-        counts = {NUDGE: sum(m.kind == NUDGE for m in messages), CONGRATULATIONS: sum(m.kind == CONGRATULATIONS
-                                                                                     for m in messages)}
-        if queued != len(messages):  # a concurrent run got some first: count what we added
-            counts = {"queued": queued}
-        result = JobResult("nudges", period, counts, already_queued=len(already) + len(messages) - queued,
-                           not_before=not_before)
-        run.summary = result.summary
-        return result
+        return finish_run(session, now, run, period, messages, (NUDGE, CONGRATULATIONS), skipped=len(already),
+                          not_before=not_before)
 
 
 def nudges_wanted(ctx: Context, learner: str) -> bool:

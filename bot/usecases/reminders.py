@@ -10,10 +10,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.delivery import Queued, existing_keys, queue_many
-from bot.domain.scheduling import Cadence, JobResult, QuietHours, days_waiting, expand_grantors
+from bot.delivery import Queued, existing_keys
+from bot.domain.scheduling import (
+    Cadence,
+    JobResult,
+    QuietHours,
+    days_waiting,
+    expand_grantors,
+)
 from bot.domain.vocabulary import SubmissionStatus
 from bot.usecases.context import Context
+from bot.usecases.jobruns import finish_run
 from models import JobRun, Submission
 
 REMINDER, ESCALATION = "review_reminder", "review_escalation"
@@ -70,13 +77,8 @@ def queue_review_reminders(ctx: Context, policy: ReminderPolicy, *, scheduled_by
                             {"date": today, "days": policy.escalate_after_days, "submissions": items}, not_before)
                      for channel, items in sorted(per_channel.items())]
         fresh = [m for m in messages if m.dedupe_key not in already]
-        queued = queue_many(session, now, fresh)
-        counts = {REMINDER: sum(m.kind == REMINDER for m in fresh), ESCALATION: sum(m.kind == ESCALATION for m in fresh)}
-        if queued != len(fresh):
-            counts = {"queued": queued}
-        result = JobResult("reminders", period, counts, already_queued=len(messages) - queued, not_before=not_before)
-        run.summary = result.summary
-        return result
+        return finish_run(session, now, run, period, fresh, (REMINDER, ESCALATION),
+                          skipped=len(messages) - len(fresh), not_before=not_before)
 
 
 def _days(n: int) -> dt.timedelta:

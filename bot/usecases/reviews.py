@@ -4,9 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.usecases.submissions import ArtifactFile
-
 from sqlalchemy import select
 
 from bot.domain.review import Vote, decide
@@ -15,6 +12,9 @@ from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import grant
 from bot.usecases.context import Context, audit, locked, notify
 from models import Review, Submission
+
+if TYPE_CHECKING:
+    from bot.usecases.submissions import ArtifactFile
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         result = run_job(app, args.job)
     finally:
         app.close()
-    counts = ", ".join(f"{k} {v}" for k, v in result.queued.items()) or "nothing new"
+    counts = ", ".join(f"{k} {v}" for k, v in result.queued.items() if v) or "nothing new"
     print(f"{args.job} for the period from {result.period:%Y-%m-%d %H:%M} UTC: queued {counts}"
           + (f"; {result.already_queued} already queued earlier" if result.already_queued else "")
           + (f"; held until {result.not_before:%Y-%m-%d %H:%M} UTC (quiet hours)"

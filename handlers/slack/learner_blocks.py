@@ -108,7 +108,7 @@ def submit_modal(spec: CredentialSpec, *, resubmission_of: int | None = None) ->
                      "max_length": 3000}},
     ]
     if not resubmission_of:
-        blocks.append({"type": "input", "block_id": "link", "optional": True, "label": plain("Link (optional)"),
+        blocks.append({"type": "input", "block_id": "link", "optional": True, "label": plain("Link"),
                        "element": {"type": "url_text_input", "action_id": "link"}})
     if spec.type is CredentialType.BADGE_LEVEL_1:
         blocks.append(context(":lock: Level I artifacts stay private: only you and the grantors see them."))

@@ -7,7 +7,6 @@ channel (or the thread) and reports the message found instead of posting it agai
 """
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import logging
 import socket
@@ -20,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery import METADATA_EVENT, Delivered, Outgoing, Retry
 from bot.domain.vocabulary import Decision, SubmissionStatus
 from bot.usecases.nudges import nudges_wanted
-from bot.usecases.reviews import submission_card, record_card_message
+from bot.usecases.reviews import record_card_message, submission_card
 from handlers.slack import nudge_blocks, review_blocks
 from handlers.slack.blockkit import escape, section
 
@@ -70,6 +69,13 @@ class Notifier:
             channel=channel, thread_ts=thread_ts,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"id": message.id}}, **kwargs)
         return Delivered(response["channel"], response["ts"])
+
+    def _post_dm(self, message: Outgoing, user: str, **kwargs: Any) -> Delivered:
+        """A direct message from the app, posted to the user id: Slack delivers it in the app's DM with
+        them, so a weekly round of nudges needs no conversations.open per learner (a Tier 3 method,
+        about 50 calls a minute, where chat.postMessage allows about one a second per DM). Looking
+        for an earlier attempt needs the DM's channel id, so only a reconciling retry opens it."""
+        return self._post(message, self.bot.dm_channel(user) if message.reconcile else user, **kwargs)
 
     def _find(self, outbox_id: int, channel: str, thread_ts: str | None) -> str | None:
         """The ts of the message carrying this outbox id among the channel's (or thread's) latest ones."""
@@ -203,18 +209,18 @@ class Notifier:
         if not nudges_wanted(self.bot.ctx, message.recipient):
             return Delivered(skipped="the learner turned nudges off after it was queued")
         text, blocks = nudge_blocks.nudge_message(message.payload)
-        return self._post(message, self.bot.dm_channel(message.recipient), text=text, blocks=blocks)
+        return self._post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _nudge_congratulations(self, message: Outgoing) -> Delivered | None:
         if not nudges_wanted(self.bot.ctx, message.recipient):
             return Delivered(skipped="the learner turned nudges off after it was queued")
         text, blocks = nudge_blocks.congratulations_message(message.payload["finished"])
-        return self._post(message, self.bot.dm_channel(message.recipient), text=text, blocks=blocks)
+        return self._post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _review_reminder(self, message: Outgoing) -> Delivered | None:
         items = message.payload["submissions"]
         text, blocks = nudge_blocks.review_reminder(items, self._card_links(items))
-        return self._post(message, self.bot.dm_channel(message.recipient), text=text, blocks=blocks)
+        return self._post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _review_escalation(self, message: Outgoing) -> Delivered | None:
         items = message.payload["submissions"]
@@ -228,7 +234,7 @@ class Notifier:
             return Delivered(skipped="the award was revoked or has lapsed since")
         text, blocks = nudge_blocks.expiry_notice(award.credential_name, award.type.label, award.credential,
                                                   award.expires_at, now.date())
-        return self._post(message, self.bot.dm_channel(award.learner), text=text, blocks=blocks)
+        return self._post_dm(message, award.learner, text=text, blocks=blocks)
 
     def _award_lapsed(self, message: Outgoing) -> Delivered | None:
         award = self.bot.award_summary(message.payload["award_id"])
@@ -236,7 +242,7 @@ class Notifier:
             return Delivered(skipped="the award was revoked")
         text, blocks = nudge_blocks.lapsed_notice(award.credential_name, award.type.label, award.credential,
                                                   award.expires_at)
-        posted = self._post(message, self.bot.dm_channel(award.learner), text=text, blocks=blocks)
+        posted = self._post_dm(message, award.learner, text=text, blocks=blocks)
         self.bot.refresh_home(award.learner)
         return posted
 
@@ -252,6 +258,10 @@ class Notifier:
         return links
 
 
+class SlackRefused(Exception):
+    """Slack answered with an error that retrying will not cure (e.g. channel_not_found): the message fails."""
+
+
 def _classify(exc: SlackApiError) -> Exception:
     """A Slack error as the outbox sees it: a rate limit, a transient failure (maybe delivered), or final."""
     response = exc.response
@@ -264,4 +274,4 @@ def _classify(exc: SlackApiError) -> Exception:
                      scope="recipient" if method in PER_CHANNEL_LIMITS else "all")
     if status >= 500 or error in TRANSIENT:
         return Retry(f"Slack said {error or status} to {method}", maybe_delivered=True)
-    return exc
+    return SlackRefused(f"Slack said {error or status} to {method or 'a call'}")

@@ -108,8 +108,9 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
         if slack is not None:
             slack.delivery.kick()  # type: ignore[attr-defined]
 
-    def csrf(user: str, code: str) -> str:
-        return signer.sign("checkin-csrf", user, code)
+    def csrf(user: str, code: str, scanned: str) -> str:
+        """Ties the one-tap form to this browser's person, this code and when the page was opened."""
+        return signer.sign("checkin-csrf", user, code, scanned)
 
     def event_id_of(code: str) -> int:
         from bot.domain.checkin import parse_code
@@ -136,28 +137,33 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
             return page("checkin_enter.html", 400, typed=code, invalid=True, person=who())
         if canonical != code:
             return redirect(f"/checkin/{quote(canonical)}", code=301)
+        person = who()
         try:
-            preview = events_uc.preview_code(ctx, signer, code, tz=tz)
+            preview = events_uc.preview_code(ctx, signer, code, user=person["u"] if person else None, tz=tz)
         except CheckInRefused as error:
             return refused(error, code)
-        person = who()
         if person is not None:
-            before = events_uc.checkin_status(ctx, event_id_of(code), person["u"])
-            if before is not None:
-                return page("checkin_result.html", outcome="already", result=before, person=person,
+            if preview.already is not None:
+                return page("checkin_result.html", outcome="already", result=preview.already, person=person,
                             event_id=event_id_of(code))
-            return page("checkin.html", mode="one_tap", preview=preview, person=person,
-                        csrf=csrf(person["u"], code))
+            scanned = ctx.clock().isoformat()
+            return page("checkin.html", mode="one_tap", preview=preview, person=person, scanned=scanned,
+                        csrf=csrf(person["u"], code, scanned))
         mode = "sign_in" if sign_in() is not None else "claim"
         return page("checkin.html", mode=mode, preview=preview, person=None)
 
     @web.post("/checkin/<code>")
     def one_tap(code: str) -> Response:
         person = who()
-        if person is None or not signer.check(request.form.get("csrf", ""), "checkin-csrf", person["u"], code):
+        scanned = request.form.get("scanned", "")
+        if person is None or not signer.check(request.form.get("csrf", ""), "checkin-csrf", person["u"], code,
+                                               scanned):
             return redirect(f"/checkin/{quote(code)}", code=303)
         try:
-            result = events_uc.check_in(ctx, signer, code, person["u"], person.get("n"), method="qr", tz=tz)
+            # Judged as of when the page opened, as after a sign-in: a learner who reads the page before
+            # tapping, or a server slow under a crowd, does not turn a good scan into an expired code.
+            result = events_uc.check_in(ctx, signer, code, person["u"], person.get("n"), method="qr", tz=tz,
+                                        scanned_at=dt.datetime.fromisoformat(scanned))
         except CheckInRefused as error:
             return refused(error, code)
         kick_delivery()

@@ -9,9 +9,7 @@ refused and recorded, and each test asserts there were none: the sandbox works o
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.processes import badgebot_command, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BADGEBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,18 +30,6 @@ READY_LINE = "Sandbox running at "
 START_TIMEOUT = 90.0
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def badgebot_command() -> list[str]:
-    """The installed `badgebot` script beside this Python (what the README runs), else the module."""
-    script = Path(sys.executable).with_name("badgebot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
 @dataclass
@@ -55,16 +43,15 @@ class ServedSandbox:
         return "".join(self.output[-80:])
 
 
-@pytest.fixture
-def sandbox_server(tmp_path: Path) -> Iterator[ServedSandbox]:
-    """`badgebot serve --port N` with a fresh BADGEBOT_DATA_DIR and no Slack settings, until it says it runs."""
-    port = free_port()
-    data_dir = tmp_path / "data"
+def start_sandbox(workdir: Path, data_dir: Path, *extra: str, port: int | None = None) -> ServedSandbox:
+    """`badgebot serve --port N [extra...]` with BADGEBOT_DATA_DIR=data_dir and no Slack settings, until
+    it prints that the sandbox runs (the test fails with its output if it does not)."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "BADGEBOT_")) and k != "DATABASE_URL"}
     env |= {"BADGEBOT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    # cwd is the temporary folder: no developer's .env (with real Slack tokens, say) is read.
-    process = subprocess.Popen([*badgebot_command(), "serve", "--port", str(port)], cwd=tmp_path, env=env,
+    # cwd is a temporary folder: no developer's .env (with real Slack tokens, say) is read.
+    process = subprocess.Popen([*badgebot_command(), "serve", "--port", str(port), *extra], cwd=workdir, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     served = ServedSandbox(f"http://127.0.0.1:{port}", data_dir, process)
     ready = threading.Event()
@@ -84,15 +71,27 @@ def sandbox_server(tmp_path: Path) -> Iterator[ServedSandbox]:
             pytest.fail(f"`badgebot serve` did not print {READY_LINE!r}:\n{served.log()}")
     line = next(line for line in served.output if READY_LINE in line)
     assert f"{READY_LINE}{served.url}" in line
+    return served
+
+
+def stop_sandbox(served: ServedSandbox) -> int:
+    """SIGTERM, as a service manager stops it; returns the exit status."""
+    served.process.terminate()
+    try:
+        return served.process.wait(15)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        return served.process.wait(5)
+
+
+@pytest.fixture
+def sandbox_server(tmp_path: Path) -> Iterator[ServedSandbox]:
+    """`badgebot serve --port N` with a fresh BADGEBOT_DATA_DIR and no Slack settings, until it says it runs."""
+    served = start_sandbox(tmp_path, tmp_path / "data")
     try:
         yield served
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_sandbox(served)
 
 
 @pytest.fixture(scope="session")
@@ -125,12 +124,8 @@ class PageWatch:
         assert not self.errors, "errors in the browser console:\n" + "\n".join(self.errors)
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, PageWatch]]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1,
-                                  locale="en-US", timezone_id="UTC")
-    watch = PageWatch()
-
+def loopback_only(context: Any, watch: PageWatch) -> None:
+    """Refuse (and record) any request off this machine: the pages must not need the internet."""
     def route(route: Any) -> None:
         host = urlsplit(route.request.url).hostname or ""
         if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
@@ -140,6 +135,15 @@ def page(browser: Any) -> Iterator[tuple[Any, PageWatch]]:
             route.abort()
 
     context.route("**/*", route)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, PageWatch]]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1,
+                                  locale="en-US", timezone_id="UTC")
+    watch = PageWatch()
+
+    loopback_only(context, watch)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("console", lambda message: watch.errors.append(f"console.{message.type}: {message.text}")

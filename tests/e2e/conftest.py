@@ -5,7 +5,6 @@ calls go through the real slack_sdk client to the emulator. Runs on SQLite and P
 """
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from waitress.server import create_server
 
 from bot.app import Badgebot, build
 from bot.directory import StaticDirectory
@@ -21,6 +19,7 @@ from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.slack_client import SlackSide
 from bot.slack import SlackBot, build_slack
 from bot.web import create_web_app
+from bot.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
 from handlers.web.review_files import review_files
@@ -69,17 +68,14 @@ def world(database_url: str, engine: Any, catalog: Catalog, tmp_path: Path) -> I
                                  slack_signing_secret=SECRET, slack_api_url=emulator.api_url)
         badgebot = build(settings, catalog=catalog, directory=StaticDirectory())
         badgebot.load_catalog("test")
-        server = create_server(lambda *a: web(*a), host="127.0.0.1", port=0, threads=8)
-        url = f"http://127.0.0.1:{server.effective_port}"
-        bot = build_slack(badgebot, base_url=url)
-        web = create_web_app(badgebot, parts=[slack_events, review_files])
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
         try:
-            with SlackSide(emulator, f"{url}/slack/events", SECRET) as slack:
-                yield World(emulator, slack, bot, badgebot, url)
+            with serving(lambda *a: web(*a)) as server:  # the app needs the URL, the URL needs the server
+                bot = build_slack(badgebot, base_url=server.url)
+                web = create_web_app(badgebot, parts=[slack_events, review_files])
+                try:
+                    with SlackSide(emulator, f"{server.url}/slack/events", SECRET) as slack:
+                        yield World(emulator, slack, bot, badgebot, server.url)
+                finally:
+                    bot.delivery.stop()
         finally:
-            bot.delivery.stop()
-            server.close()
-            thread.join(5)
             badgebot.close()

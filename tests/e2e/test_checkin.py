@@ -6,11 +6,13 @@ browser would: bot -> emulator's authorize page -> bot's callback -> confirmatio
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,9 +24,8 @@ import pytest
 import zxingcpp
 from joserfc.jwk import RSAKey
 from PIL import Image
-from waitress.server import create_server
 
-from bot.app import Badgebot, build
+from bot.app import build
 from bot.clock import FixedClock
 from bot.directory import StaticDirectory
 from bot.domain import checkin as rules
@@ -32,9 +33,10 @@ from bot.oidc import SignInFailed, SlackSignIn
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.oidc import OidcProvider
 from bot.sandbox.slack_client import SlackSide
-from bot.slack import SlackBot, build_slack
+from bot.slack import build_slack
 from bot.usecases.progress import learner_progress
 from bot.web import create_web_app
+from bot.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
 from handlers.web.checkin import checkin_pages
@@ -63,28 +65,24 @@ def start_world(database_url: str, catalog: Catalog, tmp_path: Path, *, sign_in:
         for user_id, name in PEOPLE.items():
             emulator.add_user(name, id=user_id)
         emulator.add_channel("badge-reviews", id="C0REVIEWS1")
-        server = create_server(lambda *a: web(*a), host="127.0.0.1", port=0, threads=8)
-        url = f"http://127.0.0.1:{server.effective_port}"
-        oidc = OidcProvider(emulator, CLIENT_ID, CLIENT_SECRET, redirect_uris=[f"{url}/checkin/callback"]).install() \
-            if sign_in else None
-        settings = load_settings(
-            database_url=database_url, data_dir=tmp_path / "data", slack_bot_token=TOKEN,
-            slack_signing_secret=SECRET, slack_api_url=emulator.api_url, public_url=url,
-            slack_client_id=CLIENT_ID if sign_in else "", slack_client_secret=CLIENT_SECRET if sign_in else "")
-        badgebot = build(settings, catalog=catalog, directory=StaticDirectory(), clock=clock)
-        badgebot.load_catalog("test")
-        bot = build_slack(badgebot, base_url=url)
-        web = create_web_app(badgebot, parts=[slack_events, public_pages, checkin_pages])
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        try:
-            with SlackSide(emulator, f"{url}/slack/events", SECRET) as slack:
-                yield EventWorld(emulator, slack, bot, badgebot, url, clock=clock, oidc=oidc)
-        finally:
-            bot.delivery.stop()
-            server.close()
-            thread.join(5)
-            badgebot.close()
+        with serving(lambda *a: web(*a)) as server:  # the app needs the URL, the URL needs the server
+            url = server.url
+            oidc = OidcProvider(emulator, CLIENT_ID, CLIENT_SECRET,
+                                redirect_uris=[f"{url}/checkin/callback"]).install() if sign_in else None
+            settings = load_settings(
+                database_url=database_url, data_dir=tmp_path / "data", slack_bot_token=TOKEN,
+                slack_signing_secret=SECRET, slack_api_url=emulator.api_url, public_url=url,
+                slack_client_id=CLIENT_ID if sign_in else "", slack_client_secret=CLIENT_SECRET if sign_in else "")
+            badgebot = build(settings, catalog=catalog, directory=StaticDirectory(), clock=clock)
+            badgebot.load_catalog("test")
+            bot = build_slack(badgebot, base_url=url)
+            web = create_web_app(badgebot, parts=[slack_events, public_pages, checkin_pages])
+            try:
+                with SlackSide(emulator, f"{url}/slack/events", SECRET) as slack:
+                    yield EventWorld(emulator, slack, bot, badgebot, url, clock=clock, oidc=oidc)
+            finally:
+                bot.delivery.stop()
+                badgebot.close()
 
 
 @pytest.fixture
@@ -164,6 +162,11 @@ def follow(phone: httpx.Client, response: httpx.Response) -> httpx.Response:
 
 def sign_in_and_check_in(world: EventWorld, phone: httpx.Client, url: str, user: str) -> httpx.Response:
     """Scan -> "Sign in with Slack" -> the emulator's authorize page -> pick `user` -> back -> checked in."""
+    return follow(phone, phone.get(sign_in_at_slack(world, phone, url, user)))
+
+
+def sign_in_at_slack(world: EventWorld, phone: httpx.Client, url: str, user: str) -> str:
+    """Scan, then sign in at Slack as `user`: the URL Slack sends the browser back to (not yet followed)."""
     landing = follow(phone, phone.get(url))
     assert landing.status_code == 200 and "Sign in with Slack to check in" in landing.text, landing.text
     link = re.search(r'href="(/checkin/[^"]+/signin)"', landing.text).group(1)
@@ -176,7 +179,7 @@ def sign_in_and_check_in(world: EventWorld, phone: httpx.Client, url: str, user:
     form = forms(page.text)[0]
     back = phone.post(urljoin(authorize, form["action"]), data={**form["fields"], "user": user})
     assert back.status_code == 302 and back.headers["location"].startswith(f"{world.url}/checkin/callback?")
-    return follow(phone, phone.get(back.headers["location"]))
+    return back.headers["location"]
 
 
 def outcome(page: httpx.Response) -> tuple[str, str | None]:
@@ -401,3 +404,95 @@ def test_the_relying_party_verifies_the_id_token(events):
     elsewhere = SlackSignIn(CLIENT_ID, CLIENT_SECRET, events.emulator.api_url, team_id="T0ELSEWHERE")
     assert "team=T0ELSEWHERE" in elsewhere.authorize_url("http://x/cb", "s", "n")
     assert urlsplit(rp.authorize_url("http://x/cb", "s", "n")).path == "/openid/connect/authorize"
+
+
+def test_capacity_holds_exactly_when_a_crowd_signs_in_at_once(events):
+    crowd = [f"U0CROWD{i:03d}" for i in range(8)]
+    for i, user in enumerate(crowd):
+        events.emulator.add_user(f"crowd{i}", id=user)
+    number = create_event(events, name="Small Room", capacity="3")
+    url = f"{events.url}/checkin/{current_code(events, number)}"
+    # Eight phones scan and sign in at Slack; then all eight come back to the bot at the same moment.
+    phones = [events.phone() for _ in crowd]
+    returns = [sign_in_at_slack(events, phone, url, user) for phone, user in zip(phones, crowd)]
+    barrier = threading.Barrier(len(crowd))
+
+    def come_back(i: int) -> httpx.Response:
+        barrier.wait(timeout=30)
+        return follow(phones[i], phones[i].get(returns[i]))
+
+    with ThreadPoolExecutor(len(crowd)) as pool:
+        pages = list(pool.map(come_back, range(len(crowd))))
+    outcomes = [outcome(page) for page in pages]
+    assert sorted(outcomes).count(("new", None)) == 3 and outcomes.count(("refused", "full")) == 5, outcomes
+    turned_away = next(page for page in pages if outcome(page)[0] == "refused")
+    assert turned_away.status_code == 409 and "all 3 places are taken" in turned_away.text
+    admitted = sorted(user for user, got in zip(crowd, outcomes) if got[0] == "new")
+    assert [user for user in crowd if holds(events, user)] == admitted  # no souvenir for those turned away
+
+    # The host sees three everywhere: the door screen, Slack, and the attendance export.
+    door = display_link(events, HOST, number)
+    assert "3 checked in of 3" in httpx.get(door, trust_env=False).text
+    state = httpx.get(door + ".json", trust_env=False).json()
+    assert (state["count"], state["capacity"]) == (3, 3)
+    shown = events.slack.command(HOST, f"event show {number}")
+    assert "3 checked in" in shown.body
+    csv_link = re.search(r"<(http[^|>]+attendance\.csv)\|", shown.body).group(1)
+    export = httpx.get(csv_link, trust_env=False)
+    assert export.headers["content-type"].startswith("text/csv")
+    assert f'filename="event-{number}-attendance.csv"' in export.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert sorted(r["learner_slack_id"] for r in rows) == admitted and {r["method"] for r in rows} == {"qr"}
+    assert all(r["checked_in_at_utc"].startswith("2026-03-02T09:00") for r in rows)
+
+    # Someone already in who scans again is told so, not that the room is full; a newcomer is told it is.
+    first_in = phones[crowd.index(admitted[0])]
+    again = first_in.get(url)
+    assert outcome(again) == ("already", None) and "already checked in at 09:00" in again.text
+    latecomer = events.phone().get(url)
+    assert latecomer.status_code == 409 and outcome(latecomer) == ("refused", "full")
+    # The host's links are unguessable: any other id is simply not found.
+    assert httpx.get(f"{events.url}/events/not-the-id/display", trust_env=False).status_code == 404
+    assert httpx.get(f"{events.url}/events/not-the-id/attendance.csv", trust_env=False).status_code == 404
+
+
+def test_the_door_screen_counts_check_ins_as_they_happen(events):
+    number = create_event(events, name="Live")
+    door = display_link(events, HOST, number)
+    assert httpx.get(door + ".json", trust_env=False).json()["count"] == 0
+    for user, expected in ((LEARNER, 1), (OTHER, 2)):
+        events.slack.command(user, f"claim {current_code(events, number)}")
+        assert httpx.get(door + ".json", trust_env=False).json()["count"] == expected
+    events.slack.command(HOST, f"event award {number} <@{OUTSIDER}>")
+    assert httpx.get(door + ".json", trust_env=False).json()["count"] == 3
+    assert "3 checked in" in events.slack.command(HOST, f"event show {number}").body
+    listing = events.slack.command(HOST, "event list").body
+    assert f"#{number} Live" in listing and "check-in open" in listing and "3 checked in" in listing
+
+
+def test_a_tap_counts_from_when_the_page_opened_for_ten_minutes(events):
+    phone = events.phone()
+    first = create_event(events, name="First")
+    sign_in_and_check_in(events, phone, f"{events.url}/checkin/{current_code(events, first)}", LEARNER)
+
+    def open_page(number: int) -> tuple[httpx.Response, dict[str, Any]]:
+        landing = phone.get(f"{events.url}/checkin/{current_code(events, number)}")
+        return landing, next(f for f in forms(landing.text) if "csrf" in f["fields"])
+
+    # She opens the page, reads it for a minute and a half (the screen's code changed meanwhile), taps.
+    landing, form = open_page(create_event(events, name="Second"))
+    events.clock.advance(seconds=90)
+    done = follow(phone, phone.post(urljoin(str(landing.url), form["action"]), data=form["fields"]))
+    assert outcome(done) == ("new", None) and "Second, at 09:01" in done.text
+    # Eleven minutes is too long: the scan has expired, and the page says to scan again.
+    landing, form = open_page(create_event(events, name="Third"))
+    events.clock.advance(minutes=11)
+    late = phone.post(urljoin(str(landing.url), form["action"]), data=form["fields"])
+    assert outcome(late) == ("refused", "expired") and "more than 10 minutes old" in late.text
+    # When the page was opened is signed with the form: moving it checks nobody in.
+    landing, form = open_page(create_event(events, name="Fourth"))
+    events.clock.advance(minutes=11)
+    moved = phone.post(urljoin(str(landing.url), form["action"]),
+                       data={**form["fields"], "scanned": events.clock().isoformat()})
+    assert moved.status_code == 303 and "done" not in moved.headers["location"]
+    assert holds(events, LEARNER) == ["data-viz-meetup"]

@@ -18,6 +18,7 @@ from bot.delivery import Queued, queue_many
 from bot.sandbox.emulator import SlackEmulator
 from bot.usecases.learners import set_nudges
 from models import OutboxMessage
+from tests.processes import stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN, SECRET = "xoxb-faults-token", "faults-signing-secret"
@@ -128,16 +129,6 @@ def start_worker(database_url: str, emulator: SlackEmulator, data_dir: Path, log
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-def wait_for(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.slow
 def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_nothing(database_url, ctx, emulator, tmp_path):
     users = [emulator.add_user(f"learner{i}", id=f"U0KILL{i:04d}").id for i in range(30)]
@@ -174,11 +165,7 @@ def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_nothing(datab
     try:
         wait_for(lambda: statuses(ctx) == Counter({"sent": len(ids)}), 60, "every message sent")
     finally:
-        second.send_signal(signal.SIGTERM)
-        try:
-            second.wait(15)
-        except subprocess.TimeoutExpired:
-            second.kill()
+        stop(second)
     assert arrivals(emulator, users) == Counter({i: 1 for i in ids}), log.read_text()[-3000:]
     posts_for_in_flight = [c for c in emulator.calls("chat.postMessage") if outbox_id_of(c.params) == in_flight]
     assert len(posts_for_in_flight) == 1                       # found by reconciliation, never re-posted

@@ -327,6 +327,9 @@ def test_files_info_and_authenticated_download(emulator: SlackEmulator, client: 
     assert (good.status_code, good.content, good.headers["content-type"]) == (200, content, "application/pdf")
     assert int(good.headers["content-length"]) == len(content) == info["size"]
     assert (wrong.status_code, anonymous.status_code) == (403, 401)
+    # The call log (the sandbox's Requests panel) marks the served download ok and the refused ones not.
+    downloads = [c for c in emulator.calls() if c.method == "files.download"]
+    assert [(c.status, c.ok) for c in downloads] == [(200, True), (403, False), (401, False)]
     with pytest.raises(SlackApiError) as err:
         client.files_info(file="F_NONE")
     assert err.value.response["error"] == "file_not_found"

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import func, select
 
-from models import Award, Submission
+from models import Award
 
 LEARNER = "U0LEARN001"
 

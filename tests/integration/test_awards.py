@@ -1,20 +1,16 @@
 """Awards, certificate stacking, revocation and souvenirs on a real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError, Conflict, InvalidInput, NotAllowed
 from bot.usecases.awards import award_souvenir, revoke, set_shared
 from bot.usecases.progress import learner_progress
 from bot.usecases.reviews import review
-from models import Award, AuditEntry, Credential, OutboxMessage, Review
-from tests.helpers import earn, submit_for
+from models import AuditEntry, Award, Credential, OutboxMessage, Review
+from tests.helpers import earn, overlapping, run_together, submit_for
 
 LEARNER = "U0LEARN001"
 PRACTICED = ["spreadsheet-fundamentals", "sql-basics", "data-visualization-foundations"]
@@ -30,47 +26,6 @@ def live_awards(ctx, slug: str) -> int:
         return session.scalar(
             select(func.count()).select_from(Award).join(Credential)
             .where(Credential.slug == slug, Award.revoked_at.is_(None)))
-
-
-def run_together(*calls: Callable[[], object]) -> list[object]:
-    """Run calls in threads released at the same instant; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
-@contextmanager
-def overlapping(ctx, model: type, parties: int = 2) -> Iterator[None]:
-    """Hold each transaction, just after it writes a `model` row, until the others have written
-    theirs too (or 1 s has passed): without this the threads rarely overlap and a missing lock
-    would go unnoticed. With the lock, the others are blocked and the wait simply times out."""
-    barrier = threading.Barrier(parties)
-
-    def hold(session, _flush_context) -> None:
-        if any(isinstance(obj, model) for obj in session.new):
-            try:
-                barrier.wait(timeout=1)
-            except threading.BrokenBarrierError:
-                pass
-
-    event.listen(ctx.sessions, "after_flush", hold)
-    try:
-        yield
-    finally:
-        event.remove(ctx.sessions, "after_flush", hold)
 
 
 def test_practiced_certificate_comes_exactly_with_the_last_level_one_badge(ctx):

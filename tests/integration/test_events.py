@@ -1,14 +1,15 @@
 """Events and check-in use cases on a real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import re
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event as sa_event
+import zxingcpp
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.domain import checkin as rules
@@ -20,6 +21,7 @@ from bot.usecases.awards import award_souvenir
 from bot.usecases.events import CheckInRefused, EventDraft
 from bot.usecases.progress import learner_progress
 from models import AuditEntry, Award, CheckIn, Event, OutboxMessage
+from tests.helpers import overlapping, run_together
 
 HOST, OTHER_HOST, ADMIN, LEARNER, OUTSIDER = "U0HOST0001", "U0HOST0002", "U0ADMIN001", "U0LEARN001", "U0OUTSIDE1"
 SIGNER = Signer(b"s" * 32)
@@ -54,48 +56,6 @@ def count_rows(ctx, model, **where) -> int:
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
         return session.scalar(query)
-
-
-def run_together(*calls: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
-@contextmanager
-def overlapping(ctx, backend: str, parties: int) -> Iterator[None]:
-    """On PostgreSQL, hold each check-in's transaction after it writes its CheckIn row until all have, so
-    they really race for the last places. (SQLite serializes writers with BEGIN IMMEDIATE: nothing to hold.)"""
-    if backend != "postgresql":
-        yield
-        return
-    barrier = threading.Barrier(parties)
-
-    def hold(session, _flush_context) -> None:
-        if any(isinstance(obj, CheckIn) for obj in session.new):
-            try:
-                barrier.wait(timeout=2)
-            except threading.BrokenBarrierError:
-                pass
-
-    sa_event.listen(ctx.sessions, "after_flush", hold)
-    try:
-        yield
-    finally:
-        sa_event.remove(ctx.sessions, "after_flush", hold)
 
 
 # -- hosts ------------------------------------------------------------------------------------------
@@ -234,11 +194,11 @@ def test_signing_in_may_take_a_few_minutes_but_not_more(ctx, clock):
     assert late.refusal is Refusal.EXPIRED
 
 
-def test_capacity_is_exact_when_everyone_arrives_at_once(ctx, clock, backend):
+def test_capacity_is_exact_when_everyone_arrives_at_once(ctx, clock):
     created = uc.create_event(ctx, HOST, draft(clock, capacity=3))
     code = code_now(ctx, created)
     people = [f"U0CROWD{i:03d}" for i in range(8)]
-    with overlapping(ctx, backend, len(people)):
+    with overlapping(ctx, CheckIn, len(people), timeout=2):
         results = run_together(*[lambda p=p: uc.check_in(ctx, SIGNER, code, p) for p in people])
     admitted = [r for r in results if isinstance(r, uc.CheckInResult)]
     full = [r for r in results if isinstance(r, CheckInRefused) and r.refusal is Refusal.FULL]
@@ -249,10 +209,10 @@ def test_capacity_is_exact_when_everyone_arrives_at_once(ctx, clock, backend):
     assert refusal(lambda: uc.preview_code(ctx, SIGNER, code)).refusal is Refusal.FULL
 
 
-def test_two_phones_of_one_learner_check_in_once(ctx, clock, backend):
+def test_two_phones_of_one_learner_check_in_once(ctx, clock):
     created = uc.create_event(ctx, HOST, draft(clock))
     code = code_now(ctx, created)
-    with overlapping(ctx, backend, 2):
+    with overlapping(ctx, CheckIn, 2, timeout=2):
         results = run_together(lambda: uc.check_in(ctx, SIGNER, code, LEARNER),
                                lambda: uc.check_in(ctx, SIGNER, code, LEARNER))
     assert sorted(r.new for r in results) == [False, True], results
@@ -315,3 +275,57 @@ def test_events_are_stored_as_the_model_says(ctx, clock):
     with ctx.transaction() as session:
         row = session.get(Event, created.id)
         assert (row.code_period_seconds, row.qr_mode, row.checkin_count) == (20, "poster", 0)
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def test_administrators_run_an_event_from_the_command_line(badgebot, clock, monkeypatch, tmp_path, capsys):
+    from bot.cli import main
+    from bot.signing import load_or_create_secret
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)
+    monkeypatch.setenv("BADGEBOT_DATA_DIR", str(badgebot.settings.data_dir))
+    monkeypatch.setenv("BADGEBOT_PUBLIC_URL", "https://badges.test.example.edu")
+    create = ["event", "create", "--name", "Data Viz Meetup", "--host", HOST, "--starts", "2026-03-02T18:00",
+              "--ends", "2026-03-02T20:00", "--location", "Library 204", "--capacity", "80", "--mode", "poster"]
+
+    assert main([*create, "--souvenir", "sql-basics"]) == 1
+    assert "not a souvenir" in capsys.readouterr().err
+    assert main([*create, "--souvenir", "data-viz-meetup", "--ends", "2026-03-02T17:00"]) == 1
+    assert "must end after it starts" in capsys.readouterr().err
+
+    assert main([*create, "--souvenir", "data-viz-meetup"]) == 0
+    out = capsys.readouterr().out
+    number = int(re.search(r"^#(\d+) Data Viz Meetup$", out, re.MULTILINE).group(1))
+    assert "check-in:   Mon 2 Mar, 17:45–20:00 (UTC)" in out  # 15 minutes before the start, by default
+    assert "checked in: 0 of 80" in out and "QR code:    printed poster" in out
+    public_id = uc.event_for_host(badgebot.ctx, HOST, number).public_id
+    assert f"door screen (host only): https://badges.test.example.edu/events/{public_id}/display" in out
+    assert f"attendance (host only):  https://badges.test.example.edu/events/{public_id}/attendance.csv" in out
+
+    # The poster's QR code opens a check-in that works during the window.
+    assert main(["event", "poster", str(number), "-o", str(tmp_path / "poster.png")]) == 0
+    capsys.readouterr()
+    [qr] = zxingcpp.read_barcodes(Image.open(tmp_path / "poster.png"))
+    assert qr.text.startswith("https://badges.test.example.edu/checkin/")
+    clock.advance(hours=8, minutes=50)  # 17:50
+    signer = Signer(load_or_create_secret(badgebot.settings.data_dir))
+    assert uc.check_in(badgebot.ctx, signer, qr.text.rsplit("/", 1)[1], LEARNER, "Ana").new
+
+    assert main(["event", "award", str(number), LEARNER, "U0LEARN002"]) == 0
+    out = capsys.readouterr().out
+    assert "checked in and awarded: U0LEARN002" in out and f"already checked in:     {LEARNER}" in out
+    assert main(["event", "attendance", str(number)]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out)))
+    assert [(r["learner_slack_id"], r["learner_name"], r["method"]) for r in rows] == [
+        (LEARNER, "Ana", "qr"), ("U0LEARN002", "U0LEARN002", "bulk")]
+    assert "2 check-in(s)" in captured.err
+    assert main(["event", "list", "--all"]) == 0
+    assert re.search(rf"^#{number}\s.*\s2 in  Data Viz Meetup$", capsys.readouterr().out, re.MULTILINE)
+    assert main(["event", "close", str(number)]) == 0
+    assert f"closed #{number} Data Viz Meetup: 2 checked in" in capsys.readouterr().out
+    assert main(["event", "show", str(number + 1000)]) == 1
+    assert f"There is no event #{number + 1000}" in capsys.readouterr().err

@@ -116,3 +116,17 @@ def test_expired_badges_do_not_count(ctx, clock):
     payload = scheduled(ctx)["U0EVE00001"].payload
     assert (payload["held"], payload["required"]) == (1, 3)
     assert {m["slug"] for m in payload["missing"]} == {"sql-analytics-professional", "applied-statistical-modeling"}
+
+
+def test_a_certificate_finished_mid_week_is_congratulated_once_the_next_week(ctx, clock):
+    earn(ctx, "U0FAY00001", "business-writing")
+    clock.advance(days=1)                                       # Tuesday
+    earn(ctx, "U0FAY00001", "presentation-skills")              # completes Professional Communication
+    clock.advance(days=1)                                       # Wednesday: a late run for this week
+    assert queue_nudges(ctx, WEEKLY).queued == {"nudge": 0, "nudge_congratulations": 0}
+    clock.advance(days=5)                                       # next Monday 09:00, then 10:00
+    assert queue_nudges(ctx, WEEKLY).queued == {"nudge": 0, "nudge_congratulations": 0}
+    clock.advance(hours=1)
+    assert queue_nudges(ctx, WEEKLY, scheduled_by="host:1").queued == {"nudge": 0, "nudge_congratulations": 1}
+    clock.advance(days=7)                                       # the week after: news no more
+    assert queue_nudges(ctx, WEEKLY, scheduled_by="host:1").queued == {"nudge": 0, "nudge_congratulations": 0}

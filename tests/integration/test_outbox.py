@@ -158,3 +158,20 @@ def test_a_skipped_message_is_not_sent_and_says_why(ctx, clock):
     worker.run_once()
     assert rows(ctx)[a] == ("skipped", 1)
     assert outbox_status(ctx).counts["skipped"] == 1
+
+
+def test_queueing_in_bulk_skips_keys_already_queued_and_counts_only_the_new(ctx, clock):
+    later = clock() + dt.timedelta(hours=3)
+    with ctx.transaction() as session:
+        first = queue_many(session, clock(), [Queued(f"bulk:{n}", "nudge", f"U{n:04d}", {"n": n}) for n in range(5)],
+                           chunk=2)
+    with ctx.transaction() as session:                          # a rerun overlapping the first, in batches of 2
+        again = queue_many(session, clock(), [Queued(f"bulk:{n}", "nudge", f"U{n:04d}", {"n": -1}, later)
+                                              for n in range(3, 8)], chunk=2)
+    assert (first, again) == (5, 3)
+    with ctx.transaction() as session:
+        queued = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.payload, OutboxMessage.next_attempt_at)
+                                 .where(OutboxMessage.dedupe_key.like("bulk:%")).order_by(OutboxMessage.id)).all()
+    assert [(k, p["n"]) for k, p, _ in queued] == [(f"bulk:{n}", n) for n in range(5)] + [
+        (f"bulk:{n}", -1) for n in range(5, 8)]
+    assert {t for _, _, t in queued[5:]} == {later}             # quiet hours: held until then

@@ -210,7 +210,7 @@
     $("conversation-header").replaceChildren(
       dm ? avatar(state.workspace.bot.id, "Badgebot", "header-avatar") : h("span", { class: "hash", text: conversation && conversation.is_private ? "🔒" : "#" }),
       h("span", { class: "conversation-name", text: channelName(snap.channel) }),
-      dm ? h("span", { class: "app-tag", text: "APP" }) : null);
+      ...(dm ? [h("span", { class: "app-tag", text: "APP" })] : []));  // replaceChildren would print a null
     const tabs = $("tabs");
     tabs.hidden = !dm;
     if (dm) {
@@ -283,9 +283,9 @@
   function renderModal(snap) {
     const modal = snap.modal;
     const key = modal ? `${modal.id}:${modal.hash}` : "";
-    if (key === state.modalKey) return;
-    state.modalKey = key;
     const root = $("modal-root");
+    if (key === state.modalKey && (modal || !root.children.length)) return;
+    state.modalKey = key;
     if (!modal) { root.replaceChildren(); return; }
     const inputs = [];
     const ctx = ctxFor("modal", {
@@ -472,36 +472,44 @@
 
   // -- the loop --------------------------------------------------------------------------------------
 
+  // One snapshot request at a time. A refresh asked for while one is in flight runs after it, and a
+  // snapshot asked for another person, conversation or thread than the one shown now is dropped: a
+  // click on a channel during a poll must not be undone by that poll's answer.
   let refreshing = null;
-  async function refresh() {
-    if (refreshing) return refreshing;
-    refreshing = (async () => {
-      try {
-        const query = new URLSearchParams({ as: state.me });
-        if (state.channel) query.set("channel", state.channel);
-        if (state.thread) query.set("thread", state.thread);
-        const snap = await getJson(`/sandbox/api/snapshot?${query}`);
-        if (snap.me !== state.me) return;
-        state.snapshot = snap;
-        if (state.channel !== snap.channel) { state.channel = snap.channel; syncUrl(); }
-        if (state.thread && !snap.thread) { state.thread = ""; syncUrl(); }
-        renderSidebar(snap);
-        renderHeader(snap);
-        renderMessages(snap);
-        renderHome(snap);
-        renderThread(snap);
-        renderModal(snap);
-        const total = snap.activity.calls + snap.activity.requests;
-        $("requests-count").textContent = String(total);
-        if (state.requests.open) await refreshRequests();
-        document.body.dataset.ready = "true";
-      } catch (err) {
-        console.warn("sandbox: refresh failed", err);
-      } finally {
-        refreshing = null;
-      }
-    })();
+  let queued = null;
+  function refresh() {
+    if (refreshing) {
+      if (!queued) queued = refreshing.then(() => { queued = null; return refresh(); });
+      return queued;
+    }
+    refreshing = refreshOnce().finally(() => { refreshing = null; });
     return refreshing;
+  }
+
+  async function refreshOnce() {
+    const asked = { me: state.me, channel: state.channel, thread: state.thread };
+    try {
+      const query = new URLSearchParams({ as: asked.me });
+      if (asked.channel) query.set("channel", asked.channel);
+      if (asked.thread) query.set("thread", asked.thread);
+      const snap = await getJson(`/sandbox/api/snapshot?${query}`);
+      if (snap.me !== state.me || state.channel !== asked.channel || state.thread !== asked.thread) return;
+      state.snapshot = snap;
+      if (state.channel !== snap.channel) { state.channel = snap.channel; syncUrl(); }
+      if (state.thread && !snap.thread) { state.thread = ""; syncUrl(); }
+      renderSidebar(snap);
+      renderHeader(snap);
+      renderMessages(snap);
+      renderHome(snap);
+      renderThread(snap);
+      renderModal(snap);
+      const total = snap.activity.calls + snap.activity.requests;
+      $("requests-count").textContent = String(total);
+      if (state.requests.open) await refreshRequests();
+      document.body.dataset.ready = "true";
+    } catch (err) {
+      console.warn("sandbox: refresh failed", err);
+    }
   }
 
   async function loop() {

@@ -1,0 +1,58 @@
+"""The bot's HTTP server: waitress, stopped cleanly from any thread.
+
+waitress's own `run()` sits in select() until its sockets close; closing them from another thread
+(the only stop it offers) races that select() and ends the loop with EBADF, in production on
+SIGTERM and in every test that starts a server. Here the loop runs in short rounds and checks a
+flag, so the thread that serves is also the one that closes: nothing is closed under it.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from waitress import wasyncore
+from waitress.server import create_server
+
+WsgiApp = Callable[..., Any]
+STOP_CHECK_SECONDS = 0.2  # how long a stop may wait for the loop's current round
+
+
+class WebServer:
+    def __init__(self, app: WsgiApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="badgebot")
+        self._stopping = threading.Event()
+        self.host = host
+        self.port: int = self._server.effective_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve until `stop()`; then close every socket and the worker threads, from this thread."""
+        server = self._server
+        try:
+            while not self._stopping.is_set() and server._map:
+                wasyncore.loop(timeout=STOP_CHECK_SECONDS, map=server._map, count=1)
+        finally:
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(server._map)
+
+    def stop(self) -> None:
+        """Safe from any thread and from a signal handler: the serving loop notices within a round."""
+        self._stopping.set()
+
+
+@contextmanager
+def serving(app: WsgiApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Iterator[WebServer]:
+    """A server in a background thread for the duration of the block (tests, benches, the sandbox)."""
+    server = WebServer(app, host=host, port=port, threads=threads)
+    thread = threading.Thread(target=server.serve_forever, name="badgebot-web", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        thread.join(10)
