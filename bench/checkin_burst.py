@@ -241,9 +241,15 @@ def _outcome(html: str) -> str:
     return ":".join(g for g in found.groups() if g) if found else ""
 
 
+# Up to this many phones hold a connection at once; past that, learners wait for one, and that wait is
+# timed. (The bot's server accepts 500, bot/web_server.py: waitress's default of 100 left a pool this wide
+# with requests stuck in the listen backlog until the client's 30 s timeout.)
+CONNECTIONS = 200
+
+
 def new_client() -> httpx.Client:
-    client = httpx.Client(timeout=30, trust_env=False,
-                          limits=httpx.Limits(max_connections=200, max_keepalive_connections=200))
+    client = httpx.Client(timeout=httpx.Timeout(30, pool=None), trust_env=False,
+                          limits=httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS))
     client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # each learner sends its own cookie
     return client
 

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import insert_for
 from bot.usecases.context import Context, audit
 from models import OutboxMessage
 
@@ -88,7 +89,8 @@ Send = Callable[[Outgoing], "Delivered | None"]
 class OutboxWorker:
     def __init__(self, ctx: Context, send: Send, *, max_attempts: int = 8, base_delay: float = 2.0,
                  max_delay: float = 600.0, stale_after: dt.timedelta = dt.timedelta(minutes=2),
-                 channel_interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic):
+                 channel_interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic,
+                 when_idle: Callable[[], object] | None = None):
         self.ctx, self.send = ctx, send
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
         self.stale_after, self.channel_interval = stale_after, channel_interval
@@ -101,6 +103,9 @@ class OutboxWorker:
         self._thread: threading.Thread | None = None
         self._idle = threading.Condition()
         self._busy = False
+        # Work the sender puts off until nothing is due (Notifier: App Home refreshes, one per learner):
+        # during a burst the messages go first, and a learner's several updates make one refresh.
+        self._when_idle = when_idle
 
     def configure(self, settings: Any) -> "OutboxWorker":
         """Apply BADGEBOT_OUTBOX_* settings."""
@@ -210,6 +215,8 @@ class OutboxWorker:
         handled = 0
         while handled < limit and self.deliver_one():
             handled += 1
+        if handled < limit and self._when_idle is not None:
+            self._when_idle()
         return handled
 
     # -- in the background ------------------------------------------------------------------------
@@ -285,15 +292,8 @@ def queue_many(session: Session, now: dt.datetime, messages: Sequence[Queued], c
     a 50,000-learner nudge run.)"""
     if not messages:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - settings allow only these two
-        raise RuntimeError(f"no upsert for {dialect}")
     table = OutboxMessage.__table__
-    statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    statement = insert_for(session, table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
     connection = session.connection()
     added = 0
     for start in range(0, len(messages), chunk):

@@ -14,7 +14,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
 
 from bot.app import Badgebot
@@ -176,7 +178,8 @@ def build_slack(badgebot: Badgebot, *, base_url: str, start_delivery: bool = Tru
         signer=Signer(load_or_create_secret(settings.data_dir)), base_url=base_url.rstrip("/"),
         http=httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False),
     )
-    bot.delivery = OutboxWorker(badgebot.ctx, Notifier(bot).send)
+    notifier = Notifier(bot)
+    bot.delivery = OutboxWorker(badgebot.ctx, notifier.send, when_idle=notifier.when_idle)
     register(app, bot)
     badgebot.extras["slack"] = bot
     if start_delivery:

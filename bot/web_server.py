@@ -8,20 +8,63 @@ flag, so the thread that serves is also the one that closes: nothing is closed u
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
+from waitress.task import WSGITask
 
 WsgiApp = Callable[..., Any]
 STOP_CHECK_SECONDS = 0.2  # how long a stop may wait for the loop's current round
+# A crowd at an event door: each phone keeps a connection open. waitress's default (100) leaves the
+# rest in the listen backlog until one closes; bench/checkin_burst.py saw requests wait out the
+# client's 30 s timeout there.
+CONNECTION_LIMIT = 500
+RECEIVED_AT = "badgebot.received_at"
+
+
+def received_at(environ: Mapping[str, Any]) -> float | None:
+    """When the server had this request in full (time.time()), before it waited for a worker thread;
+    None under another server."""
+    stamp = environ.get(RECEIVED_AT)
+    return stamp if isinstance(stamp, float) else None
+
+
+class _StampedRequest(HTTPRequestParser):
+    received_at: float | None = None
+
+    def received(self, data: bytes) -> int:
+        consumed: int = super().received(data)
+        if self.completed and self.received_at is None:
+            self.received_at = time.time()
+        return consumed
+
+
+class _StampedTask(WSGITask):
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[RECEIVED_AT] = getattr(self.request, "received_at", None)
+        return environ
+
+
+class _StampedChannel(HTTPChannel):
+    """Each request carries the instant it arrived (RECEIVED_AT in its environ): under a crowd a
+    request waits in the queue for a worker thread, and a check-in code is judged as of its arrival."""
+
+    parser_class = _StampedRequest
+    task_class = _StampedTask
 
 
 class WebServer:
     def __init__(self, app: WsgiApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="badgebot")
+        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="badgebot",
+                                          connection_limit=CONNECTION_LIMIT)
+        self._server.channel_class = _StampedChannel
         self._stopping = threading.Event()
         self.host = host
         self.port: int = self._server.effective_port

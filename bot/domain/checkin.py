@@ -40,6 +40,8 @@ GRACE_PERIODS = 1
 MAX_LOOKBACK_PERIODS = 2880
 # A learner who scanned a valid code may take this long to sign in with Slack and come back.
 SIGNIN_GRACE = dt.timedelta(minutes=10)
+# The longest a request may have waited in the server's own queue and still be judged as of its arrival.
+MAX_SERVER_WAIT = dt.timedelta(seconds=60)
 
 
 class QrMode(str, enum.Enum):
@@ -230,6 +232,16 @@ def check_code(
     if not fresh:
         return Verdict(Refusal.EXPIRED, event)
     return Verdict(None, event)
+
+
+def arrival_time(received_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The other instant a code may be judged at, for a request the server itself was slow to take up:
+    when it reached the server (a crowd queues requests for the worker threads; the code the learner
+    read off the screen was good then), if that was at most MAX_SERVER_WAIT ago, else now. A code
+    good at either instant is good. `received_at` is the server's own record, never the client's word."""
+    if received_at is None or received_at > now or now - received_at > MAX_SERVER_WAIT:
+        return now
+    return received_at
 
 
 def scan_time(scanned_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:

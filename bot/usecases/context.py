@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, system_clock
-from bot.db import WriterLock
+from bot.db import WriterLock, insert_for
 from bot.directory import Directory, StaticDirectory
 from bot.domain.roles import is_member
 from bot.errors import NotAllowed, NotFound
@@ -78,25 +77,30 @@ def audit(session: Session, now: dt.datetime, actor: str, action: str, subject: 
 def notify(session: Session, now: dt.datetime, dedupe_key: str, kind: str, recipient: str, **payload: Any) -> None:
     """Queue a Slack message in this transaction; the delivery worker sends it once, after commit.
 
-    The dedupe key names the cause, so a replayed cause queues nothing new.
+    The dedupe key names the cause, so a replayed cause queues nothing new (the unique key decides,
+    in the one INSERT: ON CONFLICT DO NOTHING).
     """
-    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-    if exists is None:
-        session.add(OutboxMessage(
-            dedupe_key=dedupe_key, kind=kind, recipient=recipient, payload=payload,
-            created_at=now, next_attempt_at=now,
-        ))
+    session.execute(insert_for(session, OutboxMessage).values(
+        dedupe_key=dedupe_key, kind=kind, recipient=recipient, payload=payload, status="pending", attempts=0,
+        created_at=now, next_attempt_at=now,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
 
 def ensure_learner(session: Session, slack_user_id: str, display_name: str | None = None) -> Learner:
-    """The learner row for a Slack user, made on first contact; safe when two requests race."""
+    """The learner row for a Slack user, made on first contact; safe when two requests race.
+
+    One query for someone we know; for a newcomer, one INSERT that the unique Slack id lets only one
+    racing request make (ON CONFLICT DO NOTHING: no savepoint, no failed statement to roll back).
+    """
     learner = session.scalar(select(Learner).where(Learner.slack_user_id == slack_user_id))
     if learner is None:
-        try:
-            with session.begin_nested():
-                learner = Learner(slack_user_id=slack_user_id, display_name=display_name or slack_user_id)
-                session.add(learner)
-        except IntegrityError:
+        learner = session.scalars(
+            insert_for(session, Learner)
+            .values(slack_user_id=slack_user_id, display_name=display_name or slack_user_id)
+            .on_conflict_do_nothing(index_elements=["slack_user_id"])
+            .returning(Learner)
+        ).one_or_none()
+        if learner is None:  # another request made it a moment ago
             learner = session.scalars(select(Learner).where(Learner.slack_user_id == slack_user_id)).one()
     elif display_name and learner.display_name != display_name:
         learner.display_name = display_name

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from bot.domain import checkin as rules
@@ -25,6 +24,7 @@ from bot.usecases.context import (
     audit,
     credential_by_slug,
     ensure_learner,
+    insert_for,
     new_public_id,
 )
 from models import CheckIn, Credential, Event, Learner
@@ -139,6 +139,7 @@ class CodePreview:
     location: str
     closes_at: dt.datetime
     already: CheckInResult | None = None  # the learner asked about has checked in here before
+    judged_at: dt.datetime | None = None  # the instant the code was judged at (the scan, for check_in)
 
 
 @dataclass(frozen=True)
@@ -347,12 +348,23 @@ def display_state(ctx: Context, signer: Signs, public_id: str) -> DisplayState:
 
 
 def preview_code(ctx: Context, signer: Signs, code: str, *, user: str | None = None,
-                 tz: dt.tzinfo = UTC) -> CodePreview:
+                 tz: dt.tzinfo = UTC, received_at: dt.datetime | None = None) -> CodePreview:
     """Judge a scanned code before checking in (refusals raise CheckInRefused); with `user` (a browser
-    that is signed in), also whether they have checked in already, which a full event does not hide."""
+    that is signed in), also whether they have checked in already, which a full event does not hide.
+
+    `received_at`: when the request reached the server, by the server's record. A code refused now
+    that was good at that instant (rules.arrival_time) is good: a queue in front of a busy server
+    does not expire it. `judged_at` says which instant it was judged at, for check_in's `scanned_at`."""
     now = ctx.clock()
+    at = now
     with ctx.reading() as session:
         event, verdict = _judge(session, signer, code, now)
+        arrived = rules.arrival_time(received_at, now)
+        if not verdict.ok and arrived < now:
+            # Refused now, but the request waited in the server's queue: good when it arrived is good.
+            late_event, late = _judge(session, signer, code, arrived)
+            if late.ok:
+                event, verdict, at = late_event, late, arrived
         if not verdict.ok:
             raise _refused(verdict, now, tz)
         assert event is not None
@@ -360,7 +372,7 @@ def preview_code(ctx: Context, signer: Signs, code: str, *, user: str | None = N
         if already is None and not rules.has_room(event.checkin_count, event.capacity):
             raise _full(event)
         return CodePreview(rules.normalize_code(code) or code, event.name, event.souvenir.name, event.location or "",
-                           event.checkin_closes_at, already)
+                           event.checkin_closes_at, already, at)
 
 
 def check_in(
@@ -393,17 +405,19 @@ def check_in(
             raise _refused(verdict, now, tz)
         assert event is not None
         learner = ensure_learner(session, user, display_name)
-        session.flush()
-        before = _checkin_of(session, event.id, learner.id)
-        if before is not None:
-            return _already(event, user, before)
         if not rules.has_room(event.checkin_count, event.capacity):
+            before = _checkin_of(session, event.id, learner.id)
+            if before is not None:
+                return _already(event, user, before)
             raise _full(event)
-        try:
-            with session.begin_nested():
-                session.add(CheckIn(event_id=event.id, learner_id=learner.id, checked_in_at=now, method=method))
-        except IntegrityError:
-            # The same learner, a moment earlier, on another phone or tab.
+        # One check-in per learner and event: the unique constraint decides, in this one statement,
+        # also between two phones (or tabs) of one learner a moment apart.
+        made = session.scalar(
+            insert_for(session, CheckIn)
+            .values(event_id=event.id, learner_id=learner.id, checked_in_at=now, method=method)
+            .on_conflict_do_nothing(index_elements=["event_id", "learner_id"])
+            .returning(CheckIn.id))
+        if made is None:
             before = _checkin_of(session, event.id, learner.id)
             assert before is not None
             return _already(event, user, before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import threading
 import urllib.error
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,25 @@ class Notifier:
         # 5xx or a reset connection may already have landed. The outbox retries, reconciling first.
         self.client = WebClient(token=bot.client.token, base_url=bot.client.base_url, timeout=15,
                                 retry_handlers=[])
+        self._homes: dict[str, None] = {}  # learners whose App Home is out of date, in order
+        self._homes_lock = threading.Lock()
+
+    def when_idle(self) -> int:
+        """Refresh the App Homes that messages since the last call changed, once per learner (the
+        outbox worker calls this when nothing is due). Not a promise that survives a restart: a
+        learner's App Home is built afresh whenever they open it (app_home_opened)."""
+        with self._homes_lock:
+            users, self._homes = list(self._homes), {}
+        for user in users:
+            try:
+                self.bot.refresh_home(user)
+            except Exception as exc:  # noqa: BLE001 - one learner's stale App Home must not stop the others'
+                log.warning("App Home for %s not refreshed: %s", user, exc)
+        return len(users)
+
+    def _home_changed(self, user: str) -> None:
+        with self._homes_lock:
+            self._homes[user] = None
 
     def send(self, message: Outgoing) -> Delivered | None:
         handler = getattr(self, f"_{message.kind}", None)
@@ -154,7 +174,7 @@ class Notifier:
             text=f":inbox_tray: Your work for *{escape(card.credential_name)}* ({files} file(s)) went to its "
                  "grantors. I will tell you here, in this thread, when they decide.")
         record_card_message(self.bot.ctx, card.submission_id, learner=(posted.channel or channel, posted.ts or ""))
-        self.bot.refresh_home(card.learner)
+        self._home_changed(card.learner)
         return posted
 
     def _decision(self, message: Outgoing) -> Delivered | None:
@@ -165,7 +185,7 @@ class Notifier:
         channel = card.learner_channel or self.bot.dm_channel(card.learner)
         posted = self._post(message, channel, thread_ts=card.learner_ts, text=text, blocks=blocks,
                             reply_broadcast=bool(card.learner_ts))
-        self.bot.refresh_home(card.learner)
+        self._home_changed(card.learner)
         return posted
 
     def _award(self, message: Outgoing) -> Delivered | None:
@@ -179,8 +199,8 @@ class Notifier:
             honour = " *with Distinction*" if award.distinction else ""
             text = f":tada: You earned *{escape(award.credential_name)}* ({award.type.label}){honour}."
         text += f" Share it with `/badges share {award.credential}`."
-        posted = self._post(message, self.bot.dm_channel(award.learner), text=text, blocks=[section(text)])
-        self.bot.refresh_home(award.learner)
+        posted = self._post_dm(message, award.learner, text=text, blocks=[section(text)])
+        self._home_changed(award.learner)
         return posted
 
     def _award_revoked(self, message: Outgoing) -> Delivered | None:
@@ -190,7 +210,7 @@ class Notifier:
         text = (f"Your award *{escape(award.credential_name)}* was revoked by the program: "
                 f"{escape(message.payload.get('reason', ''))}")
         posted = self._post(message, self.bot.dm_channel(award.learner), text=text)
-        self.bot.refresh_home(award.learner)
+        self._home_changed(award.learner)
         return posted
 
     def _certificate_flagged(self, message: Outgoing) -> Delivered | None:
@@ -243,7 +263,7 @@ class Notifier:
         text, blocks = nudge_blocks.lapsed_notice(award.credential_name, award.type.label, award.credential,
                                                   award.expires_at)
         posted = self._post_dm(message, award.learner, text=text, blocks=blocks)
-        self.bot.refresh_home(award.learner)
+        self._home_changed(award.learner)
         return posted
 
     def _card_links(self, items: list[dict[str, Any]]) -> dict[int, str | None]:

@@ -18,10 +18,12 @@ page then refreshes itself).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -37,6 +39,7 @@ from bot.oidc import SignInFailed, SlackSignIn, session_cookie, signin_cookie
 from bot.signing import Signer, load_or_create_secret
 from bot.usecases import events as events_uc
 from bot.usecases.events import CheckInRefused, CheckInResult
+from bot.web_server import received_at
 
 if TYPE_CHECKING:
     from bot.app import Badgebot
@@ -69,6 +72,8 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
     templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     templates.globals["local_time"] = lambda value: events_uc.clock_time(value, tz, ctx.clock())
     sign_in_holder: list[SlackSignIn] = []
+    # The door screen asks every POLL_SECONDS; its QR code changes once a period.
+    door_qr = functools.lru_cache(maxsize=64)(lambda url: qr_svg(url, "Check-in QR code"))
     lock = threading.Lock()
 
     def sign_in() -> SlackSignIn | None:
@@ -112,6 +117,16 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
         """Ties the one-tap form to this browser's person, this code and when the page was opened."""
         return signer.sign("checkin-csrf", user, code, scanned)
 
+    def arrived() -> dt.datetime:
+        """When this request reached the server (bot.web_server stamps it), in the bot's clock. Under a
+        crowd the request then waits in the queue for a worker thread; the code is judged as of its
+        arrival, not of that wait (rules.arrival_time bounds how far back). Elsewhere: now."""
+        now = ctx.clock()
+        stamp = received_at(request.environ)
+        if stamp is None:
+            return now
+        return now - dt.timedelta(seconds=max(0.0, time.time() - stamp))
+
     def event_id_of(code: str) -> int:
         from bot.domain.checkin import parse_code
 
@@ -139,14 +154,15 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
             return redirect(f"/checkin/{quote(canonical)}", code=301)
         person = who()
         try:
-            preview = events_uc.preview_code(ctx, signer, code, user=person["u"] if person else None, tz=tz)
+            preview = events_uc.preview_code(ctx, signer, code, user=person["u"] if person else None, tz=tz,
+                                             received_at=arrived())
         except CheckInRefused as error:
             return refused(error, code)
         if person is not None:
             if preview.already is not None:
                 return page("checkin_result.html", outcome="already", result=preview.already, person=person,
                             event_id=event_id_of(code))
-            scanned = ctx.clock().isoformat()
+            scanned = (preview.judged_at or ctx.clock()).isoformat()
             return page("checkin.html", mode="one_tap", preview=preview, person=person, scanned=scanned,
                         csrf=csrf(person["u"], code, scanned))
         mode = "sign_in" if sign_in() is not None else "claim"
@@ -175,13 +191,14 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
         if provider is None or normalize_code(code) != code:
             return redirect(f"/checkin/{quote(code)}", code=303)
         try:
-            events_uc.preview_code(ctx, signer, code, tz=tz)
+            preview = events_uc.preview_code(ctx, signer, code, tz=tz, received_at=arrived())
         except CheckInRefused as error:
             return refused(error, code)
         state, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
         response = redirect(provider.authorize_url(redirect_uri, state, nonce), code=303)
         _set_cookie(response, SIGNIN, signins.dump({"s": state, "o": nonce, "c": code,
-                                                     "t": ctx.clock().isoformat()}), signins.max_age, secure)
+                                                     "t": (preview.judged_at or ctx.clock()).isoformat()}),
+                    signins.max_age, secure)
         return response
 
     @web.get("/checkin/callback")
@@ -242,7 +259,7 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
         changes_in = (state.changes_at - state.now).total_seconds() if state.changes_at else None
         return {
             "name": event.name, "state": state.state, "code": state.code, "url": url,
-            "svg": qr_svg(url, "Check-in QR code") if url else None, "count": event.checkin_count,
+            "svg": door_qr(url) if url else None, "count": event.checkin_count,
             "capacity": event.capacity, "changes_in": changes_in, "opens": events_uc.clock_time(event.opens_at, tz, state.now),
             "closes": events_uc.clock_time(event.closes_at, tz, state.now), "location": event.location,
             "souvenir": event.souvenir_name, "enter_url": f"{badgebot.public_url}/checkin",

@@ -219,6 +219,8 @@ def test_a_poster_decodes_to_a_check_in_url_and_a_learner_checks_in_through_slac
     assert holds(events, LEARNER) == ["data-viz-meetup"]
     dm = events.settle(lambda: [m for m in events.dm(LEARNER) if "You earned" in m.text])
     assert "Data Visualization Meetup" in dm[0].text
+    [home] = events.settle(lambda: [v for v in events.emulator.views_of(LEARNER) if v.type == "home"])
+    assert "Data Visualization Meetup" in str(home.payload["blocks"])
 
     # Scanning again on the same phone: already checked in, no new sign-in needed.
     events.clock.advance(minutes=3)

@@ -126,6 +126,26 @@ def test_a_learner_checks_in_once_and_holds_the_souvenir(ctx, clock):
     assert count_rows(ctx, CheckIn) == 1 and uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
 
 
+def test_a_code_good_when_its_request_reached_the_busy_server_is_good_and_no_longer(ctx, clock):
+    created = uc.create_event(ctx, HOST, draft(clock, period_seconds=30))
+    clock.advance(seconds=(20 - clock().timestamp() % 30) % 30)  # 20 s into a period: 40 s of it and the next left
+    code = code_now(ctx, created)
+    arrived = clock()
+    clock.advance(seconds=41)  # the code's period and its grace are over by the time a thread takes it up
+    assert refusal(lambda: uc.preview_code(ctx, SIGNER, code)).refusal is Refusal.EXPIRED
+    preview = uc.preview_code(ctx, SIGNER, code, user=LEARNER, received_at=arrived)
+    assert preview.judged_at == arrived and preview.already is None
+    result = uc.check_in(ctx, SIGNER, code, LEARNER, "Ana", scanned_at=preview.judged_at)
+    assert result.new and uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
+    # An arrival the server does not vouch for (later than now, or longer ago than any request waits) is not one.
+    for odd in (clock() + dt.timedelta(seconds=1), clock() - rules.MAX_SERVER_WAIT - dt.timedelta(seconds=1)):
+        assert refusal(lambda odd=odd: uc.preview_code(ctx, SIGNER, code, received_at=odd)).refusal \
+            is Refusal.EXPIRED
+    # A code good now is judged now, whenever the request arrived.
+    fresh = code_now(ctx, created)
+    assert uc.preview_code(ctx, SIGNER, fresh, received_at=arrived).judged_at == clock()
+
+
 def test_a_learner_who_holds_the_souvenir_still_checks_in(ctx, clock):
     award_souvenir(ctx, HOST, "data-viz-meetup", [(LEARNER, "Ana")])
     created = uc.create_event(ctx, HOST, draft(clock))

@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import (
-    Delivered, OutboxWorker, Queued, Retry, outbox_status, queue_many, retry_failed,
+    Delivered,
+    OutboxWorker,
+    Queued,
+    Retry,
+    outbox_status,
+    queue_many,
+    retry_failed,
 )
 from models import AuditEntry, OutboxMessage
 
@@ -175,3 +181,22 @@ def test_queueing_in_bulk_skips_keys_already_queued_and_counts_only_the_new(ctx,
     assert [(k, p["n"]) for k, p, _ in queued] == [(f"bulk:{n}", n) for n in range(5)] + [
         (f"bulk:{n}", -1) for n in range(5, 8)]
     assert {t for _, _, t in queued[5:]} == {later}             # quiet hours: held until then
+
+
+class SlackWithLaterWork(FakeSlack):
+    """A sender that puts work off until nothing is due (as the Notifier does with App Home refreshes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.idle_at: list[int] = []
+
+    def when_idle(self) -> None:
+        self.idle_at.append(len(self.sent))
+
+
+def test_work_put_off_by_the_sender_waits_until_nothing_is_due(ctx, clock):
+    slack = SlackWithLaterWork()
+    worker = OutboxWorker(ctx, slack.send, channel_interval=0.0, monotonic=Ticks(), when_idle=slack.when_idle)
+    queue(ctx, clock, "UA", "UB", "UC")
+    assert worker.run_once(limit=2) == 2 and slack.idle_at == []  # messages still due: not yet
+    assert worker.run_once() == 1 and slack.idle_at == [3]

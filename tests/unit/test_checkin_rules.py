@@ -137,3 +137,12 @@ def test_schedules():
     far = Schedule(at(15), at(75), at(75) + dt.timedelta(days=1), at(75) + dt.timedelta(days=2))
     assert set(rules.schedule_problems(far, None, 30)) == {"opens"}
     assert set(rules.schedule_problems(ok, 0, 5)) == {"capacity", "period"}
+
+
+def test_a_request_the_server_queued_is_judged_as_of_its_arrival_within_a_bound():
+    now = at(30)
+    assert rules.arrival_time(None, now) == now
+    assert rules.arrival_time(now - dt.timedelta(seconds=20), now) == now - dt.timedelta(seconds=20)
+    # Not a time in the future, and not a request the server says waited longer than it lets anything wait.
+    for odd in (now + dt.timedelta(seconds=1), now - rules.MAX_SERVER_WAIT - dt.timedelta(seconds=1)):
+        assert rules.arrival_time(odd, now) == now
