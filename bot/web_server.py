@@ -16,7 +16,7 @@ from typing import Any
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import WSGITask
 
 WsgiApp = Callable[..., Any]
@@ -62,12 +62,18 @@ class _StampedChannel(HTTPChannel):
 
 class WebServer:
     def __init__(self, app: WsgiApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="badgebot",
-                                          connection_limit=CONNECTION_LIMIT)
-        self._server.channel_class = _StampedChannel
+        server: Any = create_server(app, host=host, port=port, threads=threads, ident="badgebot",
+                                    connection_limit=CONNECTION_LIMIT)
+        # A host name that resolves to several addresses (localhost: ::1 and 127.0.0.1) gives a
+        # MultiSocketServer: one listener per address, sharing one map and one task dispatcher.
+        self._map: dict[int, Any] = server.map if isinstance(server, MultiSocketServer) else server._map
+        self._tasks: Any = server.task_dispatcher
+        listeners = [d for d in self._map.values() if isinstance(d, BaseWSGIServer)]
+        for listener in listeners:
+            listener.channel_class = _StampedChannel
         self._stopping = threading.Event()
         self.host = host
-        self.port: int = self._server.effective_port
+        self.port: int = listeners[0].effective_port
 
     @property
     def url(self) -> str:
@@ -75,13 +81,12 @@ class WebServer:
 
     def serve_forever(self) -> None:
         """Serve until `stop()`; then close every socket and the worker threads, from this thread."""
-        server = self._server
         try:
-            while not self._stopping.is_set() and server._map:
-                wasyncore.loop(timeout=STOP_CHECK_SECONDS, map=server._map, count=1)
+            while not self._stopping.is_set() and self._map:
+                wasyncore.loop(timeout=STOP_CHECK_SECONDS, map=self._map, count=1)
         finally:
-            server.task_dispatcher.shutdown()
-            wasyncore.close_all(server._map)
+            self._tasks.shutdown()
+            wasyncore.close_all(self._map)
 
     def stop(self) -> None:
         """Safe from any thread and from a signal handler: the serving loop notices within a round."""

@@ -29,7 +29,7 @@ def test_a_request_queued_behind_a_busy_worker_carries_when_it_arrived_not_when_
         sent = time.time()
         queued.start()
         # The second request is in the server's queue (its only worker is busy): then free the worker.
-        dispatcher = server._server.task_dispatcher  # noqa: SLF001 - the test looks at waitress's queue
+        dispatcher = server._tasks  # noqa: SLF001 - the test looks at waitress's queue
         wait_for(lambda: len(dispatcher.queue) == 1, 10, "the second request to wait for a worker")
         released = time.time()
         release.set()
