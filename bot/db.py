@@ -102,16 +102,6 @@ class WriterLock:
                 self._owner = None
 
 
-def insert_for(session: Session, model: Any) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING: PostgreSQL's or SQLite's, the two that
-    settings allow. The unique index then decides a race in one statement, with no savepoint."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    return insert(model)
-
-
 def writer_lock(engine: Engine) -> WriterLock | None:
     """The lock a Context puts around write transactions: SQLite's engines need one, others do not."""
     return WriterLock() if engine.dialect.name == "sqlite" else None

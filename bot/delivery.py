@@ -34,9 +34,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_for
 from bot.usecases.context import Context, audit
 from models import OutboxMessage
+from models.base import insert_for
 
 log = logging.getLogger("badgebot.delivery")
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.domain.checkin import DEFAULT_PERIOD_SECONDS, QrMode
+from bot.domain.checkin import DEFAULT_OPENS_BEFORE, DEFAULT_PERIOD_SECONDS, QrMode
 from bot.errors import InvalidInput
 
 
@@ -30,7 +30,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     create.add_argument("--host", required=True, help="the host's Slack user id (who runs the check-in)")
     create.add_argument("--starts", required=True, help="e.g. 2026-03-02T18:00 (BADGEBOT_TIMEZONE unless an offset)")
     create.add_argument("--ends", required=True)
-    create.add_argument("--opens", help="check-in opens (default: 15 minutes before the start)")
+    opens_before = int(DEFAULT_OPENS_BEFORE.total_seconds() // 60)
+    create.add_argument("--opens", help=f"check-in opens (default: {opens_before} minutes before the start)")
     create.add_argument("--closes", help="check-in closes (default: the end)")
     create.add_argument("--location", default="")
     create.add_argument("--capacity", type=int)

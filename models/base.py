@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, func
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -57,3 +57,13 @@ now_default = func.current_timestamp()
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+def insert_for(session: Session, model: Any) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING: PostgreSQL's or SQLite's, the two that
+    settings allow. The unique index then decides a race in one statement, with no savepoint."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(model)

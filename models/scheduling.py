@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, Float, Index, LargeBinary, String, Unicode, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, intpk
+from models.base import Base, insert_for, intpk
 
 
 class ScheduledJob(Base):
@@ -45,22 +45,19 @@ class JobRun(Base):
     summary: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
 
     @classmethod
-    def begin(cls, session: Session, job: str, period: dt.datetime | None, now: dt.datetime,
-              runner: str) -> "JobRun | None":
-        """Record that `job` runs for `period` in this transaction, or None if a run for that
-        period is already recorded (committed, or in a concurrent transaction, which PostgreSQL
-        makes us wait for). Manual runs (period None) always record."""
-        values = {"job": job, "period": period, "started_at": now, "runner": runner[:200], "summary": {}}
-        if period is None:
+    def begin(cls, session: Session, job: str, period: dt.datetime, now: dt.datetime,
+              scheduled_by: str | None) -> "JobRun | None":
+        """Record that `job` runs for `period` in this transaction, or None if a scheduled run for
+        that period is already recorded (committed, or in a concurrent transaction, which PostgreSQL
+        makes us wait for). A manual run (`scheduled_by` None: an administrator's `jobs run`) is
+        recorded without a period, so it always runs; its messages are still deduplicated."""
+        values = {"job": job, "period": period if scheduled_by else None, "started_at": now,
+                  "runner": (scheduled_by or "manual")[:200], "summary": {}}
+        if scheduled_by is None:
             run = cls(**values)
             session.add(run)
             session.flush()
             return run
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-        statement = insert(cls).values(**values).on_conflict_do_nothing(index_elements=["job", "period"])
+        statement = insert_for(session, cls).values(**values).on_conflict_do_nothing(index_elements=["job", "period"])
         run_id = session.scalar(statement.returning(cls.id))
         return session.get(cls, run_id) if run_id is not None else None

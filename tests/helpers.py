@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bot.domain.vocabulary import Decision
+from bot.sandbox.emulator import SlackEmulator
 from bot.usecases.context import Context
 from bot.usecases.reviews import ReviewResult, review
 from bot.usecases.submissions import ArtifactFile, SubmissionView, submit
@@ -88,3 +89,14 @@ def overlapping(ctx: Context, model: type, parties: int = 2, timeout: float = 1.
         yield
     finally:
         event.remove(ctx.sessions, "after_flush", hold)
+
+
+@contextmanager
+def program_workspace(token: str, secret: str) -> Iterator[SlackEmulator]:
+    """A Slack emulator with a learner (Ana), two grantors and the example catalog's review channel,
+    for tests that run `badgebot` as a process against it."""
+    with SlackEmulator(bot_token=token, signing_secret=secret) as emulator:
+        for name, user in (("ana", "U0ANA00001"), ("dr.grant", "U0GRANT001"), ("prof.gray", "U0GRANT002")):
+            emulator.add_user(name, id=user)
+        emulator.add_channel("badge-reviews", id="C0REVIEWS1")
+        yield emulator

@@ -32,6 +32,8 @@ SIGNATURE_CHARS = 6  # 30 bits
 POSTER_PERIOD = "poster"
 
 DEFAULT_PERIOD_SECONDS = 30
+# Check-in opens this long before an event starts unless the host says otherwise (people arrive early).
+DEFAULT_OPENS_BEFORE = dt.timedelta(minutes=15)
 MIN_PERIOD_SECONDS = 10
 MAX_PERIOD_SECONDS = 600
 GRACE_PERIODS = 1

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, system_clock
-from bot.db import WriterLock, insert_for
+from bot.db import WriterLock
 from bot.directory import Directory, StaticDirectory
 from bot.domain.roles import is_member
 from bot.errors import NotAllowed, NotFound
 from config.catalog import Roles
 from models import AuditEntry, Credential, Learner, OutboxMessage
+from models.base import insert_for
 
 CLI_ACTOR = "cli"
 """The actor recorded for administrators working from the command line (trusted as an admin)."""

@@ -24,10 +24,10 @@ from bot.usecases.context import (
     audit,
     credential_by_slug,
     ensure_learner,
-    insert_for,
     new_public_id,
 )
 from models import CheckIn, Credential, Event, Learner
+from models.base import insert_for
 
 UTC = dt.timezone.utc
 MAX_NAME = 200
@@ -100,7 +100,7 @@ class EventDraft:
     souvenir: str
     starts_at: dt.datetime
     ends_at: dt.datetime
-    opens_at: dt.datetime | None = None  # default: 15 minutes before the start
+    opens_at: dt.datetime | None = None  # default: rules.DEFAULT_OPENS_BEFORE before the start
     closes_at: dt.datetime | None = None  # default: the end
     location: str = ""
     capacity: int | None = None
@@ -194,7 +194,7 @@ def create_event(ctx: Context, actor: str, draft: EventDraft) -> EventView:
     for value in (draft.starts_at, draft.ends_at, draft.opens_at, draft.closes_at):
         if value is not None and value.tzinfo is None:
             raise ValueError("event times must be timezone-aware")
-    schedule = Schedule(draft.starts_at, draft.ends_at, draft.opens_at or draft.starts_at - dt.timedelta(minutes=15),
+    schedule = Schedule(draft.starts_at, draft.ends_at, draft.opens_at or draft.starts_at - rules.DEFAULT_OPENS_BEFORE,
                         draft.closes_at or draft.ends_at)
     problems = rules.schedule_problems(schedule, draft.capacity, draft.period_seconds)
     if problems:

@@ -36,7 +36,7 @@ def queue_expiry_notices(ctx: Context, policy: ExpiryPolicy, *, scheduled_by: st
     period = policy.cadence.period_start(now)
     not_before = policy.quiet.next_allowed(now)
     with ctx.transaction() as session:
-        run = JobRun.begin(session, "expiry", period if scheduled_by else None, now, scheduled_by or "manual")
+        run = JobRun.begin(session, "expiry", period, now, scheduled_by)
         if run is None:
             return JobResult("expiry", period, already_ran=True)
         rows = session.execute(

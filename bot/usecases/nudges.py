@@ -59,7 +59,7 @@ def queue_nudges(ctx: Context, policy: NudgePolicy, *, scheduled_by: str | None 
     since = policy.cadence.previous_period_start(now)
     not_before = policy.quiet.next_allowed(now)
     with ctx.transaction() as session:
-        run = JobRun.begin(session, "nudges", period if scheduled_by else None, now, scheduled_by or "manual")
+        run = JobRun.begin(session, "nudges", period, now, scheduled_by)
         if run is None:
             return JobResult("nudges", period, already_ran=True)
 

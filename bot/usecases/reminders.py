@@ -41,7 +41,7 @@ def queue_review_reminders(ctx: Context, policy: ReminderPolicy, *, scheduled_by
     today = now.astimezone(ZoneInfo(policy.cadence.timezone)).date().isoformat()
     not_before = policy.quiet.next_allowed(now)
     with ctx.transaction() as session:
-        run = JobRun.begin(session, "reminders", period if scheduled_by else None, now, scheduled_by or "manual")
+        run = JobRun.begin(session, "reminders", period, now, scheduled_by)
         if run is None:
             return JobResult("reminders", period, already_ran=True)
         waiting = session.scalars(

@@ -13,13 +13,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.checkin import QrMode
+from bot.domain.checkin import DEFAULT_OPENS_BEFORE, QrMode
 from bot.errors import BadgebotError, InvalidInput, NotAllowed
 from bot.events_poster import poster_for, window_text
 from bot.usecases import events as events_uc
 from bot.usecases.events import CheckInRefused, EventDraft, EventView
 from handlers.slack.blockkit import Block, context, escape, fit, header, plain, section
 from handlers.slack.commands import Reply, Request, reply, subcommand
+
+DEFAULT_OPENS_BEFORE_MINUTES = int(DEFAULT_OPENS_BEFORE.total_seconds() // 60)
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -299,7 +301,7 @@ def draft_from_form(values: dict[str, Any], tz: dt.tzinfo) -> EventDraft:
 
     starts = moment("date", "start")
     ends = moment("end_date", "end", get("date").get("selected_date"))
-    opens_before = whole("opens_before", 15, 0, 720)
+    opens_before = whole("opens_before", DEFAULT_OPENS_BEFORE_MINUTES, 0, 720)
     closes_after = whole("closes_after", 0, -720, 720)
     capacity = whole("capacity", None, 1, 100_000)
     souvenir = option("souvenir")
@@ -344,7 +346,8 @@ def event_modal(souvenirs: list[tuple[str, str]], today: dt.date, timezone: str)
                    hint="Leave empty when it ends the same day."),
             _input("end", "Ends", {"type": "timepicker", "initial_time": "20:00"}),
             _input("opens_before", "Check-in opens, minutes before the start",
-                   {"type": "number_input", "is_decimal_allowed": False, "initial_value": "15", "min_value": "0",
+                   {"type": "number_input", "is_decimal_allowed": False,
+                    "initial_value": str(DEFAULT_OPENS_BEFORE_MINUTES), "min_value": "0",
                     "max_value": "720"}, optional=True),
             _input("closes_after", "Check-in closes, minutes after the end",
                    {"type": "number_input", "is_decimal_allowed": False, "initial_value": "0", "min_value": "-720",

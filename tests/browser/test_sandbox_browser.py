@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import PageWatch, ServedSandbox, screenshot_dirs
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -198,14 +198,7 @@ class Api:
         return self.http.get("/sandbox/api/snapshot", params=query).raise_for_status().json()
 
     def wait(self, what: Callable[[], Any], timeout: float = 20.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = what()
-            if found:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError("timed out waiting for the bot")
-            time.sleep(0.1)
+        return wait_for(what, timeout, "the bot")
 
     def command(self, user: str, text: str, channel: str | None = None) -> dict[str, Any]:
         channel = channel or self.snapshot(user)["dm"]

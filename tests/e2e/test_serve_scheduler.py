@@ -14,7 +14,7 @@ import pytest
 from bot.app import build
 from bot.sandbox.emulator import SlackEmulator
 from config.settings import load_settings
-from tests.helpers import earn
+from tests.helpers import earn, program_workspace
 from tests.processes import badgebot_command, free_port, stop, wait_for
 
 TOKEN, SECRET = "xoxb-serve-token", "serve-signing-secret"
@@ -26,10 +26,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator(bot_token=TOKEN, signing_secret=SECRET) as emulator:
-        for name, user in (("ana", "U0ANA00001"), ("dr.grant", "U0GRANT001"), ("prof.gray", "U0GRANT002")):
-            emulator.add_user(name, id=user)
-        emulator.add_channel("badge-reviews", id="C0REVIEWS1")
+    with program_workspace(TOKEN, SECRET) as emulator:
         yield emulator
 
 
