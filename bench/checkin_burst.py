@@ -86,7 +86,7 @@ def free_port() -> int:
 
 def badgebot() -> list[str]:
     script = Path(sys.executable).with_name("badgebot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "handlers.cli.main"]
 
 
 @dataclass
@@ -242,7 +242,7 @@ def _outcome(html: str) -> str:
 
 
 # Up to this many phones hold a connection at once; past that, learners wait for one, and that wait is
-# timed. (The bot's server accepts 500, bot/web_server.py: waitress's default of 100 left a pool this wide
+# timed. (The bot's server accepts 500, bot/runtime/web_server.py: waitress's default of 100 left a pool this wide
 # with requests stuck in the listen backlog until the client's 30 s timeout.)
 CONNECTIONS = 200
 
@@ -293,7 +293,7 @@ def _figures(values: list[float]) -> dict[str, float]:
 def database_counts(database_url: str, event_id: int) -> dict[str, Any]:
     from sqlalchemy import distinct, func, select
 
-    from bot.db import make_engine
+    from bot.adapters.db import make_engine
     from models import Award, CheckIn, Event, OutboxMessage
 
     engine = make_engine(database_url)
@@ -313,8 +313,8 @@ def database_counts(database_url: str, event_id: int) -> dict[str, Any]:
 
 
 def bench_database(kind: str, database_url: str, runs: list[tuple[int, float]]) -> tuple[list[dict[str, Any]], bool]:
-    from bot.oidc import session_cookie
-    from bot.signing import Signer, load_or_create_secret
+    from bot.adapters.oidc import session_cookie
+    from bot.adapters.signing import Signer, load_or_create_secret
 
     total = WARMUP_LEARNERS + sum(n for n, _ in runs)
     with tempfile.TemporaryDirectory(prefix="badgebot-checkin-") as workdir:
@@ -385,7 +385,7 @@ def report(results: list[dict[str, Any]]) -> None:
 
 
 def postgres_problem(url: str) -> str | None:
-    from bot.db import make_engine
+    from bot.adapters.db import make_engine
 
     engine = make_engine(url)
     try:

@@ -113,7 +113,7 @@ def postgres_schema(admin_url: str, prefix: str = "bbbench") -> Iterator[str]:
     (CASCADE) on the way out, even on error or Ctrl-C."""
     from sqlalchemy import text
 
-    from bot.db import make_engine
+    from bot.adapters.db import make_engine
 
     schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = make_engine(admin_url)

@@ -69,7 +69,7 @@ def say(message: str) -> None:
 
 def _context(url: str) -> Any:
     from bot.clock import FixedClock
-    from bot.db import make_engine, make_session_factory
+    from bot.adapters.db import make_engine, make_session_factory
     from bot.usecases.context import Context
 
     engine = make_engine(url)
@@ -241,7 +241,7 @@ def reset(url: str) -> None:
     vacuum them away, as autovacuum would have since last week)."""
     from sqlalchemy import text
 
-    from bot.db import make_engine
+    from bot.adapters.db import make_engine
 
     engine = make_engine(url)
     try:
@@ -387,9 +387,9 @@ def prepare_outbox(url: str, recipients: int, per_recipient: int, history: int) 
     earlier weeks (the outbox keeps them), and the nudges to deliver now."""
     from sqlalchemy import insert, text
 
-    from bot import migrate
-    from bot.db import make_engine, make_session_factory
-    from bot.delivery import Queued, queue_many
+    from bot.adapters import migrate
+    from bot.adapters.db import make_engine, make_session_factory
+    from bot.runtime.delivery import Queued, queue_many
     from models import Learner, OutboxMessage
 
     engine = make_engine(url)
@@ -428,8 +428,8 @@ def deliver_child(kind: str) -> dict[str, Any]:
     """D/F: drain the outbox with the bot's own worker; E: the same Slack calls with no outbox."""
     from sqlalchemy import func, select
 
-    from bot.app import build
-    from bot.delivery import DUE, SENDING
+    from handlers.bootstrap import build
+    from bot.runtime.delivery import DUE, SENDING
     from config.settings import load_settings
     from models import OutboxMessage
 
@@ -441,7 +441,7 @@ def deliver_child(kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {"phase": kind, "rss_before": common.rss_bytes(), "peak_reset": common.reset_peak_rss()}
         try:
             if kind == "E":
-                from bot.slack import make_client
+                from handlers.slack_bot import make_client
 
                 client = make_client(TOKEN, api_url)
                 n = int(os.environ["BENCH_MESSAGES"])
@@ -451,7 +451,7 @@ def deliver_child(kind: str) -> dict[str, Any]:
                                                                      "in Data Analytics; remaining: SQL Basics")
                 out.update(seconds=time.perf_counter() - t0, messages=n)
             else:
-                from bot.slack import build_slack
+                from handlers.slack_bot import build_slack
 
                 slack = build_slack(app, base_url="http://127.0.0.1:9", start_delivery=False)
                 worker = slack.delivery.configure(settings)

@@ -274,8 +274,8 @@ def load(url: str, data: Dataset) -> dict[str, float]:
     """Migrate, bulk-load and ANALYZE. Returns the seconds each step took."""
     from sqlalchemy import insert, text
 
-    from bot import migrate
-    from bot.db import make_engine
+    from bot.adapters import migrate
+    from bot.adapters.db import make_engine
     from models import CertificateRequirement, Credential
 
     timings: dict[str, float] = {}
@@ -348,7 +348,7 @@ def database_size(url: str) -> int | None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return os.path.getsize(parsed.database) if parsed.database else None
-    from bot.db import make_engine
+    from bot.adapters.db import make_engine
 
     engine = make_engine(url)
     try:
@@ -368,7 +368,7 @@ def child(phase: str) -> dict[str, Any]:
     """One phase in this (fresh) process. The database URL comes in BENCH_DB_URL."""
     from sqlalchemy import bindparam, event, text
 
-    from bot.db import make_engine, make_session_factory
+    from bot.adapters.db import make_engine, make_session_factory
     from bot.usecases.progress import all_stack_progress, nudge_candidates
     from models.base import UTCDateTime
 

@@ -65,13 +65,13 @@ def bench_catalog() -> Any:
 def serve_bot(database_url: str, data_dir: str) -> None:
     from waitress.server import create_server
 
-    from bot.app import build
+    from handlers.bootstrap import build
     from bot.sandbox.emulator import SlackEmulator
-    from bot.server import web_parts
-    from bot.slack import build_slack
+    from handlers.cli.serve import web_parts
+    from handlers.slack_bot import build_slack
     from bot.usecases.awards import grant
     from bot.usecases.context import ensure_learner
-    from bot.web import create_web_app
+    from handlers.web.app import create_web_app
     from config.settings import load_settings
     from models import Credential
 

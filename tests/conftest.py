@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from bot import migrate
-from bot.app import Badgebot, build
+from bot.adapters import migrate
+from handlers.bootstrap import Badgebot, build
 from bot.clock import FixedClock
-from bot.db import make_engine, make_session_factory
-from bot.directory import StaticDirectory
+from bot.adapters.db import make_engine, make_session_factory
+from bot.adapters.directory import StaticDirectory
 from bot.usecases.catalog import load_catalog as load_catalog_into_db
 from bot.usecases.context import Context
 from config.catalog import Catalog, load_catalog

@@ -17,7 +17,7 @@ T = TypeVar("T")
 def badgebot_command() -> list[str]:
     """The installed `badgebot` script beside this Python (what the README runs), else the module."""
     script = Path(sys.executable).with_name("badgebot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "handlers.cli.main"]
 
 
 def free_port() -> int:

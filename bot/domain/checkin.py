@@ -56,7 +56,7 @@ class QrMode(str, enum.Enum):
 
 
 class Signs(Protocol):
-    """The server's HMAC signer (bot.signing.Signer)."""
+    """The server's HMAC signer (bot.adapters.signing.Signer)."""
 
     def sign(self, *parts: object, length: int = 22) -> str: ...
 

@@ -31,8 +31,8 @@ from bot.usecases.context import Context
 from config.catalog import Catalog
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
-    from bot.slack import SlackBot
+    from handlers.bootstrap import Badgebot
+    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.sandbox")
 

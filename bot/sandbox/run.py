@@ -1,6 +1,6 @@
 """`badgebot serve` without Slack credentials: the real bot against the Slack emulator, with a browser UI.
 
-`bot.server.serve` drives the lifecycle:
+`handlers.cli.serve.serve` drives the lifecycle:
 - `Sandbox.prepare(settings, host=, port=, reset=)` starts the emulator on loopback and returns the
   sandbox, whose `settings` point the bot at it (its token, signing secret and API URL) and at a
   SQLite database of its own in `<data dir>/sandbox/`, away from any real program's data;
@@ -38,8 +38,8 @@ from config.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from flask import Flask
 
-    from bot.app import Badgebot
-    from bot.slack import SlackBot
+    from handlers.bootstrap import Badgebot
+    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.sandbox")
 

@@ -34,7 +34,7 @@ from bot.sandbox import demo
 from bot.sandbox.emulator import ApiCall, JsonDict, Message, View
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
     from bot.sandbox.run import BotRequest, Sandbox
 
 UI = Path(__file__).with_name("ui")
@@ -99,7 +99,7 @@ def sandbox_pages(sandbox: "Sandbox", badgebot: "Badgebot", web: Flask) -> None:
     def scan(public_id: str) -> Response:
         """What a phone's camera does with the door screen: open the check-in page of the code shown now."""
         from bot.errors import NotFound
-        from bot.events_poster import checkin_url
+        from bot.adapters.poster import checkin_url
         from bot.usecases import events as events_uc
 
         if sandbox.slackbot is None:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, system_clock
-from bot.db import WriterLock
-from bot.directory import Directory, StaticDirectory
+from bot.adapters.db import WriterLock
+from bot.adapters.directory import Directory, StaticDirectory
 from bot.domain.roles import is_member
 from bot.errors import NotAllowed, NotFound
 from config.catalog import Roles
@@ -33,7 +33,7 @@ class Context:
     directory: Directory = field(default_factory=StaticDirectory)
     roles: Roles = field(default_factory=Roles)
     read_sessions: sessionmaker[Session] | None = None
-    # SQLite only (bot.db.writer_lock): this process's writers queue here, woken the moment the writer
+    # SQLite only (bot.adapters.db.writer_lock): this process's writers queue here, woken the moment the writer
     # before them commits, instead of in SQLite's busy handler, which sleeps and retries (up to 100 ms a
     # try) and lets newcomers overtake: under a burst of check-ins that made a few wait for seconds.
     write_lock: WriterLock | None = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.delivery import Queued
+from bot.runtime.delivery import Queued
 from bot.domain.scheduling import Cadence, JobResult, QuietHours
 from bot.usecases.context import Context
 from bot.usecases.jobruns import finish_run

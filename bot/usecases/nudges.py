@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.delivery import Queued, existing_keys
+from bot.runtime.delivery import Queued, existing_keys
 from bot.domain.scheduling import (
     Cadence,
     JobResult,

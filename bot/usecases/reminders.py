@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.delivery import Queued, existing_keys
+from bot.runtime.delivery import Queued, existing_keys
 from bot.domain.scheduling import (
     Cadence,
     JobResult,

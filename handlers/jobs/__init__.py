@@ -11,7 +11,7 @@ from bot.usecases.nudges import NudgePolicy, queue_nudges
 from bot.usecases.reminders import ReminderPolicy, queue_review_reminders
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
 
 
 def nudges(app: "Badgebot", *, scheduled_by: str | None = None) -> JobResult:

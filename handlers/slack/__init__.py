@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.slack import SlackBot
+    from handlers.slack_bot import SlackBot
 
 
 def register(app: "App", bot: "SlackBot") -> None:

@@ -19,7 +19,7 @@ from handlers.slack import learner_blocks, review_blocks
 from handlers.slack.blockkit import Block, actions, button, confirm_dialog, escape, section
 
 if TYPE_CHECKING:
-    from bot.slack import SlackBot
+    from handlers.slack_bot import SlackBot
 
 
 @dataclass(frozen=True)

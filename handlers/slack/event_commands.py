@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.checkin import DEFAULT_OPENS_BEFORE, QrMode
 from bot.errors import BadgebotError, InvalidInput, NotAllowed
-from bot.events_poster import poster_for, window_text
+from bot.adapters.poster import poster_for, window_text
 from bot.usecases import events as events_uc
 from bot.usecases.events import CheckInRefused, EventDraft, EventView
 from handlers.slack.blockkit import Block, context, escape, fit, header, plain, section
@@ -26,7 +26,7 @@ DEFAULT_OPENS_BEFORE_MINUTES = int(DEFAULT_OPENS_BEFORE.total_seconds() // 60)
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.slack import SlackBot
+    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.events")
 EVENT_FORM = "event_new"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 
-from bot.artifacts import ArtifactRejected, human_size
+from bot.adapters.artifacts import ArtifactRejected, human_size
 from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError, InvalidInput
 from bot.usecases import reviews as reviews_uc
@@ -21,7 +21,7 @@ from handlers.slack import commands, learner_blocks, review_blocks
 from handlers.slack.blockkit import escape
 
 if TYPE_CHECKING:
-    from bot.slack import SlackBot
+    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.slack")
 SORRY = "Something went wrong on our side and nothing was changed. Please try again in a minute."

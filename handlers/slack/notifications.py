@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import METADATA_EVENT, Delivered, Outgoing, Retry
+from bot.runtime.delivery import METADATA_EVENT, Delivered, Outgoing, Retry
 from bot.domain.vocabulary import Decision, SubmissionStatus
 from bot.usecases.nudges import nudges_wanted
 from bot.usecases.reviews import record_card_message, submission_card
@@ -25,7 +25,7 @@ from handlers.slack import nudge_blocks, review_blocks
 from handlers.slack.blockkit import escape, section
 
 if TYPE_CHECKING:
-    from bot.slack import SlackBot
+    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.notifications")
 

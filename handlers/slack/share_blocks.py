@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.openbadges import open_badges
+from bot.adapters.openbadges import open_badges
 from bot.usecases.credentials import award_record
 from bot.usecases.progress import learner_progress
 from handlers.slack.blockkit import actions, button, context, escape, section
 
 if TYPE_CHECKING:
-    from bot.slack import SlackBot
+    from handlers.slack_bot import SlackBot
 
 
 def share_answer(bot: "SlackBot", user: str, credential: str) -> list[dict[str, Any]]:

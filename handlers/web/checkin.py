@@ -34,15 +34,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.domain.checkin import normalize_code
 from bot.errors import NotFound
-from bot.events_poster import checkin_url, qr_svg
-from bot.oidc import SignInFailed, SlackSignIn, session_cookie, signin_cookie
-from bot.signing import Signer, load_or_create_secret
+from bot.adapters.poster import checkin_url, qr_svg
+from bot.adapters.oidc import SignInFailed, SlackSignIn, session_cookie, signin_cookie
+from bot.adapters.signing import Signer, load_or_create_secret
 from bot.usecases import events as events_uc
 from bot.usecases.events import CheckInRefused, CheckInResult
-from bot.web_server import received_at
+from bot.runtime.web_server import received_at
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
 
 log = logging.getLogger("badgebot.checkin")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -118,7 +118,7 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
         return signer.sign("checkin-csrf", user, code, scanned)
 
     def arrived() -> dt.datetime:
-        """When this request reached the server (bot.web_server stamps it), in the bot's clock. Under a
+        """When this request reached the server (bot.runtime.web_server stamps it), in the bot's clock. Under a
         crowd the request then waits in the queue for a worker thread; the code is judged as of its
         arrival, not of that wait (rules.arrival_time bounds how far back). Elsewhere: now."""
         now = ctx.clock()

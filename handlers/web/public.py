@@ -19,9 +19,9 @@ from typing import Any
 from flask import Flask, Response, abort, request, send_file
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.app import Badgebot
+from handlers.bootstrap import Badgebot
 from bot.errors import NotFound
-from bot.openbadges.service import OpenBadges, open_badges
+from bot.adapters.openbadges.service import OpenBadges, open_badges
 from bot.usecases.credentials import AwardRecord, credential_record, revocation_of, shared_award, shared_evidence
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -13,7 +13,7 @@ from flask import Flask, abort, request, send_file
 from bot.usecases.reviews import artifact_file
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
 
 
 def review_files(badgebot: "Badgebot", web: Flask) -> None:

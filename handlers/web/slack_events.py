@@ -7,7 +7,7 @@ from flask import Flask, request
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
 
 
 def slack_events(badgebot: "Badgebot", web: Flask) -> None:

@@ -22,15 +22,15 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from bot.app import Badgebot, build
+from handlers.bootstrap import Badgebot, build
 from bot.clock import FixedClock
-from bot.directory import StaticDirectory
+from bot.adapters.directory import StaticDirectory
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.oidc import OidcProvider
-from bot.slack import SlackBot, build_slack
+from handlers.slack_bot import SlackBot, build_slack
 from bot.usecases.events import EventDraft, create_event
-from bot.web import create_web_app
-from bot.web_server import serving
+from handlers.web.app import create_web_app
+from bot.runtime.web_server import serving
 from config.catalog import load_catalog
 from config.settings import EXAMPLE_CATALOG, load_settings
 from handlers.web.checkin import checkin_pages, display_url

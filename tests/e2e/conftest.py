@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import Badgebot, build
-from bot.directory import StaticDirectory
+from handlers.bootstrap import Badgebot, build
+from bot.adapters.directory import StaticDirectory
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.slack_client import SlackSide
-from bot.slack import SlackBot, build_slack
-from bot.web import create_web_app
-from bot.web_server import serving
+from handlers.slack_bot import SlackBot, build_slack
+from handlers.web.app import create_web_app
+from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
 from handlers.web.review_files import review_files

@@ -25,18 +25,18 @@ import zxingcpp
 from joserfc.jwk import RSAKey
 from PIL import Image
 
-from bot.app import build
+from handlers.bootstrap import build
 from bot.clock import FixedClock
-from bot.directory import StaticDirectory
+from bot.adapters.directory import StaticDirectory
 from bot.domain import checkin as rules
-from bot.oidc import SignInFailed, SlackSignIn
+from bot.adapters.oidc import SignInFailed, SlackSignIn
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.oidc import OidcProvider
 from bot.sandbox.slack_client import SlackSide
-from bot.slack import build_slack
+from handlers.slack_bot import build_slack
 from bot.usecases.progress import learner_progress
-from bot.web import create_web_app
-from bot.web_server import serving
+from handlers.web.app import create_web_app
+from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
 from handlers.web.checkin import checkin_pages

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import Queued, queue_many
+from bot.runtime.delivery import Queued, queue_many
 from bot.sandbox.emulator import SlackEmulator
 from bot.usecases.learners import set_nudges
 from models import OutboxMessage
@@ -125,7 +125,7 @@ def start_worker(database_url: str, emulator: SlackEmulator, data_dir: Path, log
     env = {**os.environ, "DATABASE_URL": database_url, "BADGEBOT_DATA_DIR": str(data_dir),
            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
            "BADGEBOT_OUTBOX_LEASE_SECONDS": "1", "BADGEBOT_OUTBOX_CHANNEL_INTERVAL": "1"}
-    return subprocess.Popen([sys.executable, "-m", "handlers.jobs.cli", "outbox", "deliver"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "handlers.cli.jobs", "outbox", "deliver"], cwd=ROOT, env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 

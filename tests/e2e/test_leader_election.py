@@ -44,7 +44,7 @@ class Replica:
                "BADGEBOT_NUDGE_CRON": "*/2 * * * * *", "BADGEBOT_REVIEW_REMINDER_CRON": "0 3 1 jan *",
                "BADGEBOT_EXPIRY_CRON": "0 3 1 jan *", "BADGEBOT_QUIET_HOURS": "off", "BADGEBOT_QUIET_DAYS": "",
                "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen([sys.executable, "-m", "handlers.jobs.cli", "jobs", "scheduler"],
+        self.process = subprocess.Popen([sys.executable, "-m", "handlers.cli.jobs", "jobs", "scheduler"],
                                         cwd=ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         self.runner = f"{socket.gethostname()}:{self.process.pid}"  # how the process names itself
 
@@ -128,7 +128,7 @@ def test_one_replica_leads_and_a_standby_takes_over_when_it_is_killed(database_u
 def test_a_leader_that_loses_its_connection_stops_leading_and_another_is_elected(database_url, engine):
     from sqlalchemy import text
 
-    from bot.leader import AdvisoryLockLeader
+    from bot.adapters.leader import AdvisoryLockLeader
 
     said: list[str] = []
     one = AdvisoryLockLeader(database_url, lambda: said.append("one leads"), lambda: said.append("one deposed"))

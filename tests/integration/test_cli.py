@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.cli import main
+from handlers.cli.main import main
 from bot.usecases.progress import learner_progress
 from tests.helpers import earn
 
@@ -67,7 +67,7 @@ def test_catalog_check_accepts_the_example(capsys):
 def test_the_console_script_is_installed_and_exits_non_zero_on_errors(tmp_path):
     path = tmp_path / "catalog.toml"
     path.write_text(BROKEN)
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "catalog", "check", str(path)],
+    done = subprocess.run([sys.executable, "-m", "handlers.cli.main", "catalog", "check", str(path)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "missing-badge" in done.stderr
 
@@ -75,7 +75,7 @@ def test_the_console_script_is_installed_and_exits_non_zero_on_errors(tmp_path):
 def test_db_upgrade_is_repeatable(env, capsys):
     assert main(["db", "upgrade"]) == 0
     assert main(["db", "upgrade"]) == 0
-    from bot import migrate
+    from bot.adapters import migrate
 
     head = migrate.head_revision(env.engine)
     assert capsys.readouterr().out.strip().splitlines()[-1] == f"database at revision {head}"

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot.domain import checkin as rules
 from bot.domain.checkin import QrMode, Refusal
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.signing import Signer
+from bot.adapters.signing import Signer
 from bot.usecases import events as uc
 from bot.usecases.awards import award_souvenir
 from bot.usecases.events import CheckInRefused, EventDraft
@@ -301,8 +301,8 @@ def test_events_are_stored_as_the_model_says(ctx, clock):
 
 
 def test_administrators_run_an_event_from_the_command_line(badgebot, clock, monkeypatch, tmp_path, capsys):
-    from bot.cli import main
-    from bot.signing import load_or_create_secret
+    from handlers.cli.main import main
+    from bot.adapters.signing import load_or_create_secret
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)

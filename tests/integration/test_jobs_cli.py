@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build
+from handlers.bootstrap import build
 from bot.sandbox.emulator import SlackEmulator
 from config.settings import load_settings
 from tests.helpers import earn, program_workspace

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import (
+from bot.runtime.delivery import (
     Delivered,
     OutboxWorker,
     Queued,

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.vocabulary import Decision
-from bot.openbadges import baking, open_badges
-from bot.openbadges.verify import Fetched, Verifier
+from bot.adapters.openbadges import baking, open_badges
+from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.usecases.awards import award_souvenir, revoke, set_shared
 from bot.usecases.credentials import award_record
-from bot.web import create_web_app
+from handlers.web.app import create_web_app
 from handlers.web.public import public_pages
 from models import Artifact
 from tests.helpers import earn
@@ -265,7 +265,7 @@ def test_keys_are_generated_once_and_kept_private(badgebot):
     for file in files:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    from bot.openbadges.keys import KeyStore
+    from bot.adapters.openbadges.keys import KeyStore
 
     assert KeyStore(folder).get().thumbprint == service.keys.get().thumbprint
 
@@ -275,7 +275,7 @@ def test_keys_are_generated_once_and_kept_private(badgebot):
 @pytest.fixture
 def cli(monkeypatch, tmp_path, badgebot):
     """`badgebot` with render and verify, pointed at the test's database and data dir."""
-    from bot import cli as cli_module
+    from handlers.cli import main as cli_module
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from bot.domain.vocabulary import CredentialType
-from bot.images import BadgeDesign, BadgeRenderer, design_key, draw_badge, render as render_module
-from bot.images.text import BOLD, FONTS, REGULAR, fit_text, font
+from bot.adapters.images import BadgeDesign, BadgeRenderer, design_key, draw_badge, render as render_module
+from bot.adapters.images.text import BOLD, FONTS, REGULAR, fit_text, font
 
 ISSUER = "Lakeside University Micro-credentials"
 DESIGNS = [

@@ -20,14 +20,14 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
 from bot.domain.vocabulary import CredentialType
-from bot.images import BadgeRenderer
-from bot.openbadges import baking, vcjwt
-from bot.openbadges.keys import EDDSA, RS256, KeyStore
-from bot.openbadges.linkedin import add_to_profile_url
-from bot.openbadges.service import OpenBadges
-from bot.openbadges.spec import check_credential
-from bot.openbadges.urls import PublicUrls
-from bot.openbadges.verify import Fetched, Verifier
+from bot.adapters.images import BadgeRenderer
+from bot.adapters.openbadges import baking, vcjwt
+from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore
+from bot.adapters.openbadges.linkedin import add_to_profile_url
+from bot.adapters.openbadges.service import OpenBadges
+from bot.adapters.openbadges.spec import check_credential
+from bot.adapters.openbadges.urls import PublicUrls
+from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.usecases.credentials import AwardRecord, CredentialRecord, EvidenceFile
 from config.catalog import Catalog, Issuer, Roles
 from tests.conftest import T0, standards

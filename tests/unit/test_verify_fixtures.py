@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from bot.openbadges import baking
-from bot.openbadges.verify import Fetched, Verifier
+from bot.adapters.openbadges import baking
+from bot.adapters.openbadges.verify import Fetched, Verifier
 from tests.conftest import standards
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)

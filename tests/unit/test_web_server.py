@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bot.web_server import received_at, serving
+from bot.runtime.web_server import received_at, serving
 from tests.processes import wait_for
 
 

@@ -1,10 +1,10 @@
-"""The in-process writer lock SQLite's Context uses (bot.db.WriterLock): one writer at a time, first come
+"""The in-process writer lock SQLite's Context uses (bot.adapters.db.WriterLock): one writer at a time, first come
 first served, re-entrant, and never a wait without end."""
 from __future__ import annotations
 
 import threading
 
-from bot.db import WriterLock
+from bot.adapters.db import WriterLock
 
 
 def queued(lock: WriterLock, n: int) -> None:

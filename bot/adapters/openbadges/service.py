@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.vocabulary import CredentialType
-from bot.images import BadgeDesign, BadgeRenderer
-from bot.openbadges import baking, credential as ob3, ob2, vcjwt
-from bot.openbadges.keys import RS256, KeyStore, SigningKey
-from bot.openbadges.linkedin import add_to_profile_url
-from bot.openbadges.urls import PublicUrls
+from bot.adapters.images import BadgeDesign, BadgeRenderer
+from bot.adapters.openbadges import baking, credential as ob3, ob2, vcjwt
+from bot.adapters.openbadges.keys import RS256, KeyStore, SigningKey
+from bot.adapters.openbadges.linkedin import add_to_profile_url
+from bot.adapters.openbadges.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Catalog
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
 
 EXTRA_KEY = "openbadges"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.vocabulary import CredentialType
-from bot.openbadges.spec import OB_CONTEXT, VC_CONTEXT, format_date_time
-from bot.openbadges.urls import PublicUrls
+from bot.adapters.openbadges.spec import OB_CONTEXT, VC_CONTEXT, format_date_time
+from bot.adapters.openbadges.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Issuer
 

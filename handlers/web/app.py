@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from flask import Flask, jsonify
 
-from bot.app import Badgebot
+from handlers.bootstrap import Badgebot
 
 Blueprinter = Callable[[Badgebot, Flask], None]
 """Adds a group of routes to the web app (Slack endpoint, public pages, check-in, sandbox)."""

@@ -7,7 +7,7 @@ so a second run for a period (two leaders overlapping, a restart, APScheduler ca
 that another process already ran) queues nothing.
 
 Why a module-level `_active`: the persistent job store pickles each job's target as a reference
-("bot.scheduler:fire") with plain arguments; the running Badgebot cannot be pickled, so the
+("bot.runtime.scheduler:fire") with plain arguments; the running Badgebot cannot be pickled, so the
 target finds it here. One scheduler runs per process.
 """
 from __future__ import annotations
@@ -28,12 +28,12 @@ from bot.domain.scheduling import Cadence, JobResult
 from models import JobRun
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
-    from bot.leader import Leadership
+    from handlers.bootstrap import Badgebot
+    from bot.adapters.leader import Leadership
 
 log = logging.getLogger("badgebot.scheduler")
 
-FIRE = "bot.scheduler:fire"
+FIRE = "bot.runtime.scheduler:fire"
 MAX_MISFIRE_GRACE = dt.timedelta(hours=12)
 
 
@@ -118,7 +118,7 @@ class Scheduler:
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        from bot.db import make_engine
+        from bot.adapters.db import make_engine
 
         global _active
         with self._lock:
@@ -208,7 +208,7 @@ class Scheduler:
 def start_scheduling(app: "Badgebot", *, on_run: Callable[[JobResult], None] | None = None,
                      on_leadership: Callable[[bool], None] | None = None) -> "Leadership":
     """Run the scheduler in this process whenever it is the leader (SQLite: always)."""
-    from bot.leader import leadership_for
+    from bot.adapters.leader import leadership_for
 
     scheduler = Scheduler(app, on_run=on_run)
 

@@ -17,7 +17,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = False):  # type: ignore[no-untyped-def]
-    from bot.app import build
+    from handlers.bootstrap import build
 
     app = build(load_settings())
     if upgrade:
@@ -28,7 +28,7 @@ def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = Fal
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from bot.app import build
+    from handlers.bootstrap import build
 
     app = build(load_settings())
     before, after = app.upgrade_database()
@@ -50,7 +50,7 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_load(args: argparse.Namespace) -> int:
-    from bot.app import build
+    from handlers.bootstrap import build
     from bot.usecases.catalog import load_catalog as load_into_db
     from bot.usecases.context import CLI_ACTOR
 
@@ -114,16 +114,16 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from handlers.cli.serve import serve
 
     return serve(load_settings(), host=args.host, port=args.port, reset=args.reset)
 
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Commands that live beside the part of the bot they serve (rendering, verification, ...)."""
-    from bot.events_cli import add_commands as event_commands
-    from bot.openbadges.cli import add_commands as open_badges_commands
-    from handlers.jobs.cli import add_commands as scheduling_commands
+    from handlers.cli.events import add_commands as event_commands
+    from handlers.cli.openbadges import add_commands as open_badges_commands
+    from handlers.cli.jobs import add_commands as scheduling_commands
 
     return [open_badges_commands, event_commands, scheduling_commands]
 

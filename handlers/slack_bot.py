@@ -19,11 +19,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.app import Badgebot
-from bot.artifacts import ArtifactRejected, ArtifactStore
-from bot.delivery import OutboxWorker
+from handlers.bootstrap import Badgebot
+from bot.adapters.artifacts import ArtifactRejected, ArtifactStore
+from bot.runtime.delivery import OutboxWorker
 from bot.errors import BadgebotError
-from bot.signing import Signer, load_or_create_secret
+from bot.adapters.signing import Signer, load_or_create_secret
 from bot.usecases import awards as awards_uc
 from bot.usecases import progress as progress_uc
 from bot.usecases import submissions as submissions_uc

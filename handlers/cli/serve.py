@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 
-from bot.app import Badgebot, build
+from handlers.bootstrap import Badgebot, build
 from config.settings import Settings
 
 log = logging.getLogger("badgebot")
@@ -25,9 +25,9 @@ def web_parts(badgebot: Badgebot) -> list:  # type: ignore[type-arg]
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, reset: bool = False) -> int:
-    from bot.slack import build_slack
-    from bot.web import create_web_app
-    from bot.web_server import WebServer
+    from handlers.slack_bot import build_slack
+    from handlers.web.app import create_web_app
+    from bot.runtime.web_server import WebServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sandbox = None
@@ -48,7 +48,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
     slack.delivery.configure(settings)
     scheduling = None
     if settings.scheduler == "on":
-        from bot.scheduler import start_scheduling
+        from bot.runtime.scheduler import start_scheduling
 
         scheduling = start_scheduling(app)  # SQLite: runs here; PostgreSQL: if this replica is elected
     parts = web_parts(app) + (sandbox.web_parts() if sandbox else [])

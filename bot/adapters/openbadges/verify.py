@@ -2,7 +2,7 @@
 
 Checks, in order: the container (PNG checksums, exactly one baked credential), the signature (VC-JWT
 with the key in its header or the published key its `kid` names), the JWT claims against the
-credential, the OB 3.0 structure (our model of the spec, `bot.openbadges.spec`), the dates, and the
+credential, the OB 3.0 structure (our model of the spec, `bot.adapters.openbadges.spec`), the dates, and the
 revocation status. The answer says valid or, in plain sentences, every reason it is not.
 
 Documents (keys, status lists, hosted credentials) are fetched through a `Fetch` function, so the bot
@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.clock import Clock, system_clock
-from bot.openbadges import baking, vcjwt
-from bot.openbadges.spec import check_credential, parse_date_time
+from bot.adapters.openbadges import baking, vcjwt
+from bot.adapters.openbadges.spec import check_credential, parse_date_time
 
 REVOCATION_LIST = "1EdTechRevocationList"
 JSON_TYPES = "application/ld+json, application/vc+ld+json;q=0.95, application/json;q=0.9"
@@ -260,7 +260,7 @@ class Verifier:
         run.credential = doc
         proofs = doc.get("proof")
         if proofs:
-            from bot.openbadges.dataintegrity import verify_proofs
+            from bot.adapters.openbadges.dataintegrity import verify_proofs
 
             for problem, check in verify_proofs(doc, self.fetch):
                 if problem:

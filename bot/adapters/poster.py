@@ -17,11 +17,11 @@ import segno
 from PIL import Image, ImageDraw
 
 from bot.domain.checkin import Signs
-from bot.images.render import encode_png
-from bot.images.text import BOLD, REGULAR, draw_centered, fit_text
+from bot.adapters.images.render import encode_png
+from bot.adapters.images.text import BOLD, REGULAR, draw_centered, fit_text
 
 if TYPE_CHECKING:
-    from bot.app import Badgebot
+    from handlers.bootstrap import Badgebot
     from bot.usecases.events import EventView
 
 WIDTH, HEIGHT = 1240, 1754
@@ -140,7 +140,7 @@ def poster_for(badgebot: "Badgebot", signer: Signs, actor: str, number: int) -> 
     """The poster of event `number`, for its host: its code, its souvenir's image, its window."""
     from zoneinfo import ZoneInfo
 
-    from bot.openbadges.service import open_badges
+    from bot.adapters.openbadges.service import open_badges
     from bot.usecases.credentials import credential_record
     from bot.usecases.events import current_code
 

@@ -62,7 +62,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from bot.app import build
+    from handlers.bootstrap import build
     from config.settings import load_settings
 
     app = build(load_settings())
@@ -71,7 +71,7 @@ def _app():  # type: ignore[no-untyped-def]
 
 
 def _signer(app):  # type: ignore[no-untyped-def]
-    from bot.signing import Signer, load_or_create_secret
+    from bot.adapters.signing import Signer, load_or_create_secret
 
     return Signer(load_or_create_secret(app.data_dir))
 
@@ -87,7 +87,7 @@ def _time(value: str | None, tz: dt.tzinfo, flag: str) -> dt.datetime | None:
 
 
 def _print_event(app, event) -> None:  # type: ignore[no-untyped-def]
-    from bot.events_poster import window_text
+    from bot.adapters.poster import window_text
     from handlers.web.checkin import attendance_url, display_url
 
     tz = ZoneInfo(app.settings.timezone)
@@ -181,7 +181,7 @@ def cmd_attendance(args: argparse.Namespace) -> int:
 
 
 def cmd_poster(args: argparse.Namespace) -> int:
-    from bot.events_poster import poster_for
+    from bot.adapters.poster import poster_for
     from bot.usecases.context import CLI_ACTOR
 
     app = _app()

@@ -17,8 +17,8 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
-from bot.openbadges.keys import EDDSA, RS256, SigningKey
-from bot.openbadges.spec import parse_date_time
+from bot.adapters.openbadges.keys import EDDSA, RS256, SigningKey
+from bot.adapters.openbadges.spec import parse_date_time
 
 # Verification accepts what OB 3.0 verifiers meet in the wild; signing uses RS256 or EdDSA only.
 VERIFY_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA", "Ed25519"]

@@ -25,7 +25,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from bot.app import build
+    from handlers.bootstrap import build
     from config.settings import load_settings
 
     return build(load_settings())
@@ -33,7 +33,7 @@ def _app():  # type: ignore[no-untyped-def]
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Write the badge image of a catalog credential."""
-    from bot.openbadges.service import open_badges
+    from bot.adapters.openbadges.service import open_badges
     from bot.usecases.credentials import CredentialRecord, credential_record
 
     app = _app()
@@ -64,9 +64,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a credential; exit 0 only when it is valid."""
-    from bot.openbadges.service import open_badges
-    from bot.openbadges.verify import Fetched, Verifier, http_fetch, no_network
-    from bot.web import create_web_app
+    from bot.adapters.openbadges.service import open_badges
+    from bot.adapters.openbadges.verify import Fetched, Verifier, http_fetch, no_network
+    from handlers.web.app import create_web_app
     from handlers.web.public import public_pages
 
     app = _app()

@@ -30,7 +30,7 @@ from joserfc.jwk import KeySet
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.signing import Signer
+from bot.adapters.signing import Signer
 
 SCOPES = "openid profile"
 JWKS_TTL = 3600.0

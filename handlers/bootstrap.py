@@ -11,15 +11,15 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import migrate
+from bot.adapters import migrate
 from bot.clock import Clock, system_clock
-from bot.db import (
+from bot.adapters.db import (
     make_engine,
     make_read_session_factory,
     make_session_factory,
     writer_lock,
 )
-from bot.directory import Directory, StaticDirectory
+from bot.adapters.directory import Directory, StaticDirectory
 from bot.usecases import catalog as catalog_usecases
 from bot.usecases.context import SYSTEM_ACTOR, Context
 from config.catalog import Catalog, load_catalog

@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 from bot.domain.vocabulary import CredentialType
-from bot.images.text import BOLD, REGULAR, SERIF_BOLD, draw_centered, fit_text
+from bot.adapters.images.text import BOLD, REGULAR, SERIF_BOLD, draw_centered, fit_text
 
 SIZE = 600
 SCALE = 2  # shapes are drawn at SIZE * SCALE and reduced: smooth edges at a fraction of LANCZOS's cost

@@ -9,7 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
+import models.migrations
+
+MIGRATIONS = Path(models.migrations.__file__).resolve().parent
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -12,7 +12,7 @@ from config.settings import load_settings
 
 
 def _app() -> Any:
-    from bot.app import build
+    from handlers.bootstrap import build
 
     app = build(load_settings())
     app.upgrade_database()
@@ -21,7 +21,7 @@ def _app() -> Any:
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     """Run one job now (its messages are still sent once per learner and period)."""
-    from bot.scheduler import run_job
+    from bot.runtime.scheduler import run_job
 
     app = _app()
     try:
@@ -38,7 +38,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     """The jobs, their schedules and the latest runs."""
-    from bot.scheduler import job_specs, last_runs
+    from bot.runtime.scheduler import job_specs, last_runs
 
     app = _app()
     try:
@@ -59,7 +59,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler in the foreground (with PostgreSQL, one of several replicas leads)."""
-    from bot.scheduler import runner_name, start_scheduling
+    from bot.runtime.scheduler import runner_name, start_scheduling
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = _app()
@@ -88,7 +88,7 @@ def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     """Counts by status; the messages that failed for good (and those still retrying)."""
-    from bot.delivery import outbox_status
+    from bot.runtime.delivery import outbox_status
 
     app = _app()
     try:
@@ -110,7 +110,7 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     """Give failed messages another set of tries (they are looked for in Slack first)."""
-    from bot.delivery import retry_failed
+    from bot.runtime.delivery import retry_failed
     from bot.usecases.context import CLI_ACTOR
 
     if not args.ids and not args.all:
@@ -127,7 +127,7 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 def cmd_outbox_deliver(args: argparse.Namespace) -> int:
     """Run a delivery worker in the foreground (`badgebot serve` runs one already)."""
-    from bot.slack import build_slack
+    from handlers.slack_bot import build_slack
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = _app()
@@ -151,7 +151,7 @@ def cmd_outbox_deliver(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from bot.scheduler import job_specs  # noqa: F401 - fail early if the scheduler cannot load
+    from bot.runtime.scheduler import job_specs  # noqa: F401 - fail early if the scheduler cannot load
 
     jobs = sub.add_parser("jobs", help="the scheduler's jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help=cmd_jobs_run.__doc__)
@@ -173,7 +173,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m handlers.jobs.cli jobs|outbox ...`: these commands alone (the test suite's processes)."""
+    """`python -m handlers.cli.jobs jobs|outbox ...`: these commands alone (the test suite's processes)."""
     from config.settings import SettingsError
 
     parser = argparse.ArgumentParser(prog="badgebot")
