@@ -13,7 +13,7 @@ file and/or a throwaway PostgreSQL schema; then, interleaved and each in a fresh
   B  the decision alone: `nudge_candidates` (issue 2's path, the least A must do)
   C  the floor under B: bench/progress.py's hand-written SQL aggregate, fetched
 
-Part 2, delivering: the real outbox worker (`build_slack(...).delivery`, the Notifier and slack_sdk)
+Part 2, delivering: the real outbox worker (`bootstrap(...).delivery`, the Notifier and slack_sdk)
 drains nudges into the Slack emulator, in another process, which enforces Slack's ~1 message per
 second per channel on chat.postMessage (429 + Retry-After when broken):
 
@@ -315,14 +315,14 @@ def decide(name: str, url: str, repeat: int) -> dict[str, Any]:
 def emulator_child(users: int, interval: float) -> None:
     """A Slack emulator in this process, enforcing `interval` between posts to one channel; prints
     its URL, serves until stdin closes. GET /bench/stats says what it stored and answered."""
-    from bot.sandbox.emulator import HttpReply, SlackEmulator
+    from bot.sandbox.emulator import SlackEmulator
 
     emulator = SlackEmulator(bot_token=TOKEN, signing_secret=SECRET)
     for i in range(users):
         emulator.add_user(f"learner{i}", id=user_id(i))
     emulator.limit_rate("chat.postMessage", interval)
 
-    def stats(_verb: str, _target: str, _headers: Any, _body: bytes) -> Any:
+    def stats() -> Any:
         posts = [c for c in emulator.calls("chat.postMessage")]
         ids: Counter[str] = Counter()
         per_channel: Counter[str] = Counter()
@@ -332,11 +332,11 @@ def emulator_child(users: int, interval: float) -> None:
             if metadata.get("event_type") == "badgebot_outbox":
                 ids[str(metadata["event_payload"]["id"])] += 1
         accepted = sorted(c.at for c in posts if c.status == 200)
-        return HttpReply.json(200, {
+        return {
             "posts": Counter(str(c.status) for c in posts), "stored": sum(per_channel.values()),
             "outbox_ids": len(ids), "duplicates": sum(n - 1 for n in ids.values()),
             "channels": len(per_channel), "first_to_last": (accepted[-1] - accepted[0]) if len(accepted) > 1 else 0.0,
-        })
+        }
 
     emulator.add_route("/bench/stats", stats)
     emulator.start()
@@ -389,7 +389,8 @@ def prepare_outbox(url: str, recipients: int, per_recipient: int, history: int) 
 
     from bot.adapters import migrate
     from bot.adapters.db import make_engine, make_session_factory
-    from bot.runtime.delivery import Queued, queue_many
+    from bot.domain.vocabulary import OutboxKind
+    from bot.usecases.outbox import Queued, queue_many
     from models import Learner, OutboxMessage
 
     engine = make_engine(url)
@@ -409,7 +410,7 @@ def prepare_outbox(url: str, recipients: int, per_recipient: int, history: int) 
                      "payload": NUDGE_PAYLOAD, "status": "sent", "attempts": 1, "created_at": sent_before,
                      "next_attempt_at": sent_before, "sent_at": sent_before}
                     for n in range(start, min(history, start + 50_000))])
-        messages = [Queued(f"nudge:bench-{n}:{user_id(i)}", "nudge", user_id(i), NUDGE_PAYLOAD | {"learner": user_id(i)})
+        messages = [Queued(f"nudge:bench-{n}:{user_id(i)}", OutboxKind.NUDGE, user_id(i), NUDGE_PAYLOAD | {"learner": user_id(i)})
                     for n in range(per_recipient) for i in range(recipients)]
         with make_session_factory(engine).begin() as session:
             queued = queue_many(session, NOW, messages)
@@ -428,8 +429,8 @@ def deliver_child(kind: str) -> dict[str, Any]:
     """D/F: drain the outbox with the bot's own worker; E: the same Slack calls with no outbox."""
     from sqlalchemy import func, select
 
-    from handlers.bootstrap import build
-    from bot.runtime.delivery import DUE, SENDING
+    from handlers.bootstrap import bootstrap
+    from bot.usecases.outbox import DUE, SENDING
     from config.settings import load_settings
     from models import OutboxMessage
 
@@ -437,11 +438,11 @@ def deliver_child(kind: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="badgebot-bench-") as data_dir:
         settings = load_settings(database_url=url, data_dir=Path(data_dir), slack_bot_token=TOKEN,
                                  slack_signing_secret=SECRET, slack_api_url=api_url)
-        app = build(settings)
+        app = bootstrap(settings)
         out: dict[str, Any] = {"phase": kind, "rss_before": common.rss_bytes(), "peak_reset": common.reset_peak_rss()}
         try:
             if kind == "E":
-                from handlers.slack_bot import make_client
+                from bot.adapters.slack_api import make_client
 
                 client = make_client(TOKEN, api_url)
                 n = int(os.environ["BENCH_MESSAGES"])
@@ -451,10 +452,7 @@ def deliver_child(kind: str) -> dict[str, Any]:
                                                                      "in Data Analytics; remaining: SQL Basics")
                 out.update(seconds=time.perf_counter() - t0, messages=n)
             else:
-                from handlers.slack_bot import build_slack
-
-                slack = build_slack(app, base_url="http://127.0.0.1:9", start_delivery=False)
-                worker = slack.delivery.configure(settings)
+                worker = app.delivery
 
                 def waiting() -> int:
                     with app.ctx.transaction() as session:
@@ -473,7 +471,7 @@ def deliver_child(kind: str) -> dict[str, Any]:
                 with app.ctx.transaction() as session:
                     out["statuses"] = dict(session.execute(select(OutboxMessage.status, func.count())
                                                            .group_by(OutboxMessage.status)).all())
-                slack.http.close()
+
         finally:
             app.close()
         out["rss_peak"] = common.peak_rss_bytes()

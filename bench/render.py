@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.adapters.images import BadgeRenderer  # noqa: E402
 from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore  # noqa: E402
 from bot.adapters.openbadges.service import OpenBadges  # noqa: E402
-from bot.adapters.openbadges.urls import PublicUrls  # noqa: E402
+from bot.urls import PublicUrls  # noqa: E402
 from bot.usecases.credentials import AwardRecord, CredentialRecord  # noqa: E402
 from config.catalog import load_catalog  # noqa: E402
 from config.settings import EXAMPLE_CATALOG  # noqa: E402

@@ -65,20 +65,17 @@ def bench_catalog() -> Any:
 def serve_bot(database_url: str, data_dir: str) -> None:
     from waitress.server import create_server
 
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
     from bot.sandbox.emulator import SlackEmulator
-    from handlers.cli.serve import web_parts
-    from handlers.slack_bot import build_slack
     from bot.usecases.awards import grant
     from bot.usecases.context import ensure_learner
-    from handlers.web.app import create_web_app
     from config.settings import load_settings
     from models import Credential
 
     emulator = SlackEmulator(bot_token=TOKEN, signing_secret=SECRET).start()
     settings = load_settings(database_url=database_url, data_dir=data_dir, slack_bot_token=TOKEN,
                              slack_signing_secret=SECRET, slack_api_url=emulator.api_url)
-    app = build(settings, catalog=bench_catalog())
+    app = bootstrap(settings, catalog=bench_catalog())
     app.upgrade_database()
     app.load_catalog()
     # 30 awards: six badges of each of the five stacks (no stack complete, so no certificate).
@@ -90,10 +87,8 @@ def serve_bot(database_url: str, data_dir: str) -> None:
             for i in range(6):
                 credential = session.query(Credential).filter_by(slug=f"bench-s{stack}-b{i}").one()
                 grant(session, now, learner, credential, actor="bench")
-    slack = build_slack(app, base_url="http://127.0.0.1", start_delivery=False)
-    web = create_web_app(app, web_parts(app))
-    server = create_server(web, host="127.0.0.1", port=0, threads=8)
-    print(json.dumps({"port": server.effective_port, "slack": slack is not None}), flush=True)
+    server = create_server(app.web, host="127.0.0.1", port=0, threads=8)
+    print(json.dumps({"port": server.effective_port, "slack": app.bolt is not None}), flush=True)
     server.run()
 
 

@@ -22,3 +22,7 @@ class InvalidInput(BadgebotError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class FileRejected(BadgebotError):
+    """A file cannot be accepted (too big, of a type we do not take, not from Slack, not fetched)."""

@@ -1,41 +1,87 @@
-"""The composition root: builds every part of Badgebot from settings, and nothing else does.
+"""The composition root: `bootstrap(settings)` builds every part of Badgebot, and nothing else does.
 
-Nothing in the project connects to a database, reads the environment or talks to Slack at import
-time; entry points (CLI, web server, tests) call `build()` and use what it returns.
+It lives beside the entry points (handlers/) because it is the one module that knows them all: the
+core (bot/) never imports handlers/. Real parts are the defaults; tests pass fakes by keyword
+(`clock=`, `directory=`, `catalog=`, `public_url=`) and otherwise get exactly the production wiring.
+Nothing connects, reads the environment or talks to Slack at import time, nor while building: the
+engine connects on first use, slack_sdk on its first call.
 """
 from __future__ import annotations
 
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+from flask import Flask
+from slack_bolt import App
+from slack_sdk import WebClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters import migrate
+from bot.adapters.artifacts import ArtifactStore
+from bot.adapters.db import make_engine, make_read_session_factory, make_session_factory, writer_lock
+from bot.adapters.directory import Directory, SlackDirectory, StaticDirectory
+from bot.adapters.images import BadgeRenderer
+from bot.adapters.leader import Leadership
+from bot.adapters.openbadges.keys import KeyStore
+from bot.adapters.openbadges.service import OpenBadges
+from bot.adapters.signing import ArtifactLinks, Signer, load_or_create_secret
+from bot.adapters.slack_api import SlackFiles, SlackWorkspace, make_client, posting_client
 from bot.clock import Clock, system_clock
-from bot.adapters.db import (
-    make_engine,
-    make_read_session_factory,
-    make_session_factory,
-    writer_lock,
-)
-from bot.adapters.directory import Directory, StaticDirectory
+from bot.runtime.delivery import OutboxWorker
+from bot.runtime.scheduler import ScheduledJob, Scheduler, start_scheduling
+from bot.urls import PublicUrls
 from bot.usecases import catalog as catalog_usecases
 from bot.usecases.context import SYSTEM_ACTOR, Context
+from bot.usecases.intake import Intake
 from config.catalog import Catalog, load_catalog
 from config.settings import Settings
+from handlers.jobs import scheduled_jobs
+from handlers.slack import register_listeners
+from handlers.slack.home import HomeTabs
+from handlers.slack.notifications import Notifier
+from handlers.web import create_web_app
+
+log = logging.getLogger("badgebot")
+
+LOCAL_URL = "http://127.0.0.1:3000"
 
 
 @dataclass
 class Badgebot:
+    """Every part of one running bot. Entry points receive this (listeners through Bolt's context)."""
+
     settings: Settings
     engine: Engine
-    sessions: sessionmaker[Session]
     catalog: Catalog
     ctx: Context
-    # Where people reach this bot's web pages: BADGEBOT_PUBLIC_URL, or the local server's address.
-    public_url: str = "http://127.0.0.1:3000"
-    extras: dict[str, object] = field(default_factory=dict)
+    urls: PublicUrls
+    signer: Signer
+    artifact_links: ArtifactLinks
+    store: ArtifactStore
+    slack: WebClient
+    workspace: SlackWorkspace
+    directory: Directory
+    intake: Intake
+    open_badges: OpenBadges
+    homes: HomeTabs
+    notifier: Notifier
+    delivery: OutboxWorker
+    jobs: tuple[ScheduledJob, ...]
+    scheduler: Scheduler
+    bolt: App | None  # None without a signing secret (CLI commands that never hear from Slack)
+    http: httpx.Client  # file downloads from Slack
+    web: Flask = field(init=False)
+    leadership: Leadership | None = None
+
+    @property
+    def public_url(self) -> str:
+        return self.urls.base
 
     @property
     def data_dir(self) -> Path:
@@ -47,23 +93,90 @@ class Badgebot:
     def load_catalog(self, actor: str = SYSTEM_ACTOR) -> catalog_usecases.CatalogChanges:
         return catalog_usecases.load_catalog(self.ctx, self.catalog, actor)
 
+    def start(self, *, delivery: bool = True, scheduler: bool | None = None) -> None:
+        """Start the background work: the outbox worker and (if the settings say so) the scheduler,
+        which runs here only while this replica is the elected leader."""
+        if delivery:
+            self.delivery.start()
+        if scheduler if scheduler is not None else self.settings.scheduler == "on":
+            self.leadership = start_scheduling(self.scheduler, self.settings.effective_database_url)
+
     def close(self) -> None:
+        if self.leadership is not None:
+            self.leadership.stop()
+        self.scheduler.shutdown()
+        self.delivery.stop()
+        self.http.close()
         self.engine.dispose()
 
 
-def build(
+def bootstrap(
     settings: Settings,
     *,
     clock: Clock = system_clock,
-    directory: Directory | None = None,
     catalog: Catalog | None = None,
+    directory: Directory | None = None,
+    public_url: str | None = None,
 ) -> Badgebot:
-    """Wire the engine, session factory and use-case context. Connects lazily (first use)."""
+    """Build Badgebot from settings. `directory=None` means Slack's own user groups (through the Web
+    API, cached briefly) whenever there is a bot token; `public_url=None`, BADGEBOT_PUBLIC_URL or the
+    local server's address."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
-    sessions = make_session_factory(engine)
     catalog = catalog or load_catalog(settings.catalog)
-    ctx = Context(sessions=sessions, clock=clock, directory=directory or StaticDirectory(), roles=catalog.roles,
+    slack = make_client(settings.slack_bot_token, settings.slack_api_url)
+    if directory is None:
+        directory = SlackDirectory(slack) if settings.slack_bot_token else StaticDirectory()
+    ctx = Context(sessions=make_session_factory(engine), clock=clock, directory=directory, roles=catalog.roles,
                   read_sessions=make_read_session_factory(engine), write_lock=writer_lock(engine))
-    return Badgebot(settings=settings, engine=engine, sessions=sessions, catalog=catalog, ctx=ctx,
-                    public_url=(settings.public_url or "http://127.0.0.1:3000").rstrip("/"))
+    urls = PublicUrls.of(public_url or settings.public_url or LOCAL_URL)
+    signer = Signer(load_or_create_secret(settings.data_dir))
+    store = ArtifactStore(settings.data_dir / "artifacts", settings.max_artifact_bytes)
+    workspace = SlackWorkspace(slack)
+    open_badges = OpenBadges(catalog=catalog, urls=urls, keys=KeyStore(settings.data_dir / "keys"),
+                             renderer=BadgeRenderer(settings.data_dir / "images"),
+                             image_root=Path(settings.catalog).parent)
+    artifact_links = ArtifactLinks(signer, urls, clock)
+    homes = HomeTabs(ctx, slack)
+    notifier = Notifier(ctx, posting_client(slack), workspace, artifact_links.link, homes)
+    delivery = OutboxWorker(ctx, notifier.send, when_idle=notifier.when_idle).configure(settings)
+    jobs = scheduled_jobs(ctx, settings)
+    http = httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
+    badgebot = Badgebot(
+        settings=settings, engine=engine, catalog=catalog, ctx=ctx, urls=urls, signer=signer,
+        artifact_links=artifact_links, store=store, slack=slack, workspace=workspace, directory=directory,
+        intake=Intake(ctx, catalog, SlackFiles(slack, store, http), workspace),
+        open_badges=open_badges, homes=homes, notifier=notifier, delivery=delivery, jobs=jobs,
+        scheduler=Scheduler(ctx, jobs, settings.timezone, after_run=delivery.kick),
+        bolt=_bolt_app(settings, slack) if settings.slack_signing_secret else None, http=http,
+    )
+    if badgebot.bolt is not None:
+        register_listeners(badgebot.bolt, badgebot)
+    badgebot.web = create_web_app(badgebot)
+    return badgebot
+
+
+_environment_lock = threading.Lock()
+
+
+@contextmanager
+def _without(*names: str) -> Iterator[None]:
+    with _environment_lock:
+        saved = {n: os.environ.pop(n) for n in names if n in os.environ}
+        try:
+            yield
+        finally:
+            os.environ.update(saved)
+
+
+def _bolt_app(settings: Settings, slack: WebClient) -> App:
+    """Bolt as a single-workspace app with our bot token, whatever else the environment holds.
+
+    Bolt switches itself to OAuth (multi-workspace) mode, with a file installation store, when it
+    finds SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in os.environ, and then drops every request it
+    has no installation for. Those two variables are ours, for Sign in with Slack at check-in; Bolt
+    must not see them.
+    """
+    with _without("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        return App(client=slack, signing_secret=settings.slack_signing_secret,
+                   token_verification_enabled=False, name="badgebot")

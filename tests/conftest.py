@@ -18,11 +18,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from bot.adapters import migrate
-from handlers.bootstrap import Badgebot, build
+from handlers.bootstrap import Badgebot, bootstrap
 from bot.clock import FixedClock
-from bot.adapters.db import make_engine, make_session_factory
+from bot.adapters.db import make_engine
 from bot.adapters.directory import StaticDirectory
-from bot.usecases.catalog import load_catalog as load_catalog_into_db
 from bot.usecases.context import Context
 from config.catalog import Catalog, load_catalog
 from config.settings import EXAMPLE_CATALOG, load_settings
@@ -109,20 +108,19 @@ def directory() -> StaticDirectory:
 
 
 @pytest.fixture
-def ctx(engine: Engine, clock: FixedClock, directory: StaticDirectory, catalog: Catalog) -> Context:
-    """A use-case context on a database holding the example catalog."""
-    context = Context(sessions=make_session_factory(engine), clock=clock, directory=directory, roles=catalog.roles)
-    load_catalog_into_db(context, catalog, "test")
-    return context
-
-
-@pytest.fixture
 def badgebot(database_url: str, engine: Engine, clock: FixedClock, directory: StaticDirectory, catalog: Catalog,
              tmp_path: Path) -> Iterator[Badgebot]:
-    """The whole bot, built by the composition root on this test's database and a fresh data dir."""
+    """The whole bot, built by the composition root (as in production) on this test's database and a
+    fresh data dir, with the clock and the user-group directory faked."""
     settings = load_settings(database_url=database_url, data_dir=tmp_path / "data",
                              public_url="https://badges.test.example.edu")
-    app = build(settings, clock=clock, directory=directory, catalog=catalog)
+    app = bootstrap(settings, clock=clock, directory=directory, catalog=catalog)
     app.load_catalog("test")
     yield app
     app.close()
+
+
+@pytest.fixture
+def ctx(badgebot: Badgebot) -> Context:
+    """The use-case context of the bootstrapped bot, on a database holding the example catalog."""
+    return badgebot.ctx

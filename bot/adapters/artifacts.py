@@ -12,9 +12,11 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import httpx
+
+from bot.domain.submitting import human_size
+from bot.errors import FileRejected
 
 from bot.usecases.submissions import ArtifactFile
 
@@ -37,13 +39,9 @@ _OFFICE = {
 ALLOWED_DESCRIPTION = "PDF, images (PNG, JPEG, GIF, WebP), Office documents, ZIP, text, CSV, MP4, MP3"
 
 
-def human_size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.3g} MB"
-    return f"{n / 1024:.3g} KB" if n >= 1024 else f"{n} bytes"
 
 
-class ArtifactRejected(Exception):
+class ArtifactRejected(FileRejected):
     """The file cannot be accepted; the message says why, for the learner."""
 
 
@@ -79,9 +77,6 @@ def _is_text(head: bytes) -> bool:
         return exc.start >= len(head) - 3
     return True
 
-
-class FileSource(Protocol):
-    def open(self, url: str) -> "httpx.Response": ...
 
 
 @dataclass

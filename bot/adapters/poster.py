@@ -140,7 +140,6 @@ def poster_for(badgebot: "Badgebot", signer: Signs, actor: str, number: int) -> 
     """The poster of event `number`, for its host: its code, its souvenir's image, its window."""
     from zoneinfo import ZoneInfo
 
-    from bot.adapters.openbadges.service import open_badges
     from bot.usecases.credentials import credential_record
     from bot.usecases.events import current_code
 
@@ -153,7 +152,7 @@ def poster_for(badgebot: "Badgebot", signer: Signs, actor: str, number: int) -> 
                            "open its door-screen link instead.")
     tz = ZoneInfo(badgebot.settings.timezone)
     try:
-        souvenir_png: bytes | None = open_badges(badgebot).image(credential_record(badgebot.ctx, event.souvenir))
+        souvenir_png: bytes | None = badgebot.open_badges.image(credential_record(badgebot.ctx, event.souvenir))
     except Exception:  # noqa: BLE001 - a poster without the souvenir's picture is still a poster
         souvenir_png = None
     content = PosterContent(

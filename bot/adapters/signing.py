@@ -6,11 +6,17 @@ grantors' artifact links, event check-in codes.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.urls import PublicUrls
 
 
 def load_or_create_secret(data_dir: Path) -> bytes:
@@ -43,3 +49,27 @@ class Signer:
 
     def check(self, signature: str, *parts: object, length: int = 22) -> bool:
         return hmac.compare_digest(self.sign(*parts, length=length), signature or "")
+
+
+class ArtifactLinks:
+    """Grantors' links to a submission's files: signed, expiring, no login needed (Slack opens them
+    in a browser that has no session with us).
+
+    The expiry is rounded to the day, so re-rendering a review card does not change its links.
+    """
+
+    DAYS = 14
+
+    def __init__(self, signer: Signer, urls: "PublicUrls", clock: "Clock"):
+        self.signer, self.urls, self.clock = signer, urls, clock
+
+    def link(self, artifact_id: int) -> str:
+        expires = (self.clock().date() + dt.timedelta(days=self.DAYS)).isoformat()
+        return self.urls.review_artifact(artifact_id, expires, self.signer.sign("artifact", artifact_id, expires))
+
+    def valid(self, artifact_id: int, expires: str, signature: str) -> bool:
+        try:
+            valid_until = dt.date.fromisoformat(expires)
+        except ValueError:
+            return False
+        return valid_until >= self.clock().date() and self.signer.check(signature, "artifact", artifact_id, expires)

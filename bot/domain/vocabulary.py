@@ -48,7 +48,7 @@ class SubmissionStatus(str, enum.Enum):
 
     @property
     def awaiting_review(self) -> bool:
-        return self in (SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED)
+        return self in AWAITING_REVIEW
 
     @property
     def is_open(self) -> bool:
@@ -56,9 +56,10 @@ class SubmissionStatus(str, enum.Enum):
         return self in OPEN_STATUSES
 
 
-OPEN_STATUSES = frozenset(
-    {SubmissionStatus.SUBMITTED, SubmissionStatus.CHANGES_REQUESTED, SubmissionStatus.RESUBMITTED}
-)
+AWAITING_REVIEW = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED})
+"""In a grantor's queue."""
+OPEN_STATUSES = AWAITING_REVIEW | {SubmissionStatus.CHANGES_REQUESTED}
+"""Still in play (a learner has at most one open submission per credential)."""
 
 
 class Decision(str, enum.Enum):
@@ -74,3 +75,22 @@ class Decision(str, enum.Enum):
     @property
     def needs_reason(self) -> bool:
         return self in (Decision.REQUEST_CHANGES, Decision.REJECT)
+
+
+class OutboxKind(enum.StrEnum):
+    """What a queued Slack message is; the notifier has one way to send each (checked when it is built)."""
+
+    REVIEW_CARD = "review_card"
+    REVIEW_CARD_UPDATE = "review_card_update"
+    SUBMISSION_RECEIVED = "submission_received"
+    RESUBMITTED = "resubmitted"
+    DECISION = "decision"
+    AWARD = "award"
+    AWARD_REVOKED = "award_revoked"
+    CERTIFICATE_FLAGGED = "certificate_flagged"
+    NUDGE = "nudge"
+    NUDGE_CONGRATULATIONS = "nudge_congratulations"
+    REVIEW_REMINDER = "review_reminder"
+    REVIEW_ESCALATION = "review_escalation"
+    EXPIRY_NOTICE = "expiry_notice"
+    AWARD_LAPSED = "award_lapsed"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.stacking import completed_certificates
 from bot.domain.validity import expiry_for
-from bot.domain.vocabulary import CredentialType
+from bot.domain.vocabulary import CredentialType, OutboxKind
 from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.context import (
     SYSTEM_ACTOR, Context, audit, credential_by_slug, ensure_learner, lock_learner, new_public_id, notify,
@@ -76,7 +76,7 @@ def grant(
     session.flush()
     audit(session, now, actor, "award.issued", award, learner=learner.slack_user_id,
           credential=credential.slug, distinction=award.distinction)
-    notify(session, now, f"award:{award.id}", "award", learner.slack_user_id, award_id=award.id)
+    notify(session, now, f"award:{award.id}", OutboxKind.AWARD, learner.slack_user_id, award_id=award.id)
     new = [award]
     if credential.type.is_badge:
         for certificate in _completed_stacks(session, now, learner, credential):
@@ -153,7 +153,7 @@ def revoke(ctx: Context, admin: str, public_id: str, reason: str) -> list[str]:
             raise Conflict(f"That award was already revoked on {award.revoked_at:%Y-%m-%d}.")
         award.revoked_at, award.revoked_by, award.revoked_reason = now, admin, reason
         audit(session, now, admin, "award.revoked", award, reason=reason)
-        notify(session, now, f"revoked:{award.id}", "award_revoked", award.learner.slack_user_id,
+        notify(session, now, f"revoked:{award.id}", OutboxKind.AWARD_REVOKED, award.learner.slack_user_id,
                award_id=award.id, reason=reason)
         flagged = []
         if award.credential.type.is_badge:
@@ -170,7 +170,7 @@ def revoke(ctx: Context, admin: str, public_id: str, reason: str) -> list[str]:
                 for admin_id in ctx.roles.admins:
                     if admin_id.startswith(("U", "W")):
                         notify(session, now, f"flagged:{certificate.id}:{award.id}:{admin_id}",
-                               "certificate_flagged", admin_id, award_id=certificate.id, revoked_id=award.id)
+                               OutboxKind.CERTIFICATE_FLAGGED, admin_id, award_id=certificate.id, revoked_id=award.id)
                 flagged.append(certificate.public_id)
     return flagged
 

@@ -1,10 +1,13 @@
 """Loading the catalog file into the database: idempotent, and never deleting history."""
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from bot.errors import InvalidInput
 from bot.usecases.context import Context, audit
 from config.catalog import Catalog, CredentialSpec
 from models import CertificateRequirement, Credential
@@ -91,3 +94,29 @@ def load_catalog(ctx: Context, catalog: Catalog, actor: str) -> CatalogChanges:
                 changes.unchanged -= 1
             audit(session, now, actor, "credential.requirements", certificate, requires=sorted(spec.requires))
     return changes
+
+
+def find_credential(catalog: Catalog, words: str) -> CredentialSpec:
+    """A credential named by id or by name, with a suggestion when nothing matches exactly."""
+    words = words.strip().strip("`\"'")
+    if not words:
+        raise InvalidInput("Name a credential, e.g. `sql-basics`. See `/badges catalog`.")
+    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
+    for spec in catalog.credentials:
+        if spec.id == slug or spec.name.lower() == words.lower():
+            return spec
+    names = {spec.id: spec.id for spec in catalog.credentials} | {spec.name.lower(): spec.id for spec in catalog.credentials}
+    close = difflib.get_close_matches(words.lower(), list(names), n=1, cutoff=0.5) or difflib.get_close_matches(
+        slug, list(names), n=1, cutoff=0.5)
+    hint = f" Did you mean `{names[close[0]]}`?" if close else " See `/badges catalog`."
+    # What the person typed is echoed back: without <, > and & it cannot become a mention or a link.
+    echoed = words[:80].translate({ord(c): None for c in "<>&"})
+    raise InvalidInput(f"There is no credential “{echoed}”.{hint}")
+
+
+def credential_in_message(catalog: Catalog, text: str) -> CredentialSpec:
+    """The credential a free-form message (a DM with files) names by id or name anywhere in it,
+    else the closest match to the whole message."""
+    lowered = text.lower()
+    named = next((s for s in catalog.credentials if s.id in lowered or s.name.lower() in lowered), None)
+    return named or find_credential(catalog, text)

@@ -15,6 +15,7 @@ from bot.clock import Clock, system_clock
 from bot.adapters.db import WriterLock
 from bot.adapters.directory import Directory, StaticDirectory
 from bot.domain.roles import is_member
+from bot.domain.vocabulary import OutboxKind
 from bot.errors import NotAllowed, NotFound
 from config.catalog import Roles
 from models import AuditEntry, Credential, Learner, OutboxMessage
@@ -75,14 +76,15 @@ def audit(session: Session, now: dt.datetime, actor: str, action: str, subject: 
     ))
 
 
-def notify(session: Session, now: dt.datetime, dedupe_key: str, kind: str, recipient: str, **payload: Any) -> None:
+def notify(session: Session, now: dt.datetime, dedupe_key: str, kind: OutboxKind, recipient: str,
+           **payload: Any) -> None:
     """Queue a Slack message in this transaction; the delivery worker sends it once, after commit.
 
     The dedupe key names the cause, so a replayed cause queues nothing new (the unique key decides,
     in the one INSERT: ON CONFLICT DO NOTHING).
     """
     session.execute(insert_for(session, OutboxMessage).values(
-        dedupe_key=dedupe_key, kind=kind, recipient=recipient, payload=payload, status="pending", attempts=0,
+        dedupe_key=dedupe_key, kind=kind.value, recipient=recipient, payload=payload, status="pending", attempts=0,
         created_at=now, next_attempt_at=now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
 

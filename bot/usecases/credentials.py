@@ -76,6 +76,8 @@ class AwardRecord:
     # Souvenirs: the event attended.
     event_name: str | None = None
     event_date: dt.datetime | None = None
+    # The learner's Slack user id: never shown; the credential names its subject by a URN derived from it.
+    learner_slack_id: str = ""
 
     def status_at(self, now: dt.datetime) -> str:
         """'revoked', 'expired' or 'valid' at `now`."""
@@ -110,6 +112,7 @@ def _record(session: Session, award: Award) -> AwardRecord:
         issued_at=award.issued_at, expires_at=award.expires_at, revoked_at=award.revoked_at,
         shared=award.shared_at is not None, assessed_at=assessed_at, approvals=approvals,
         evidence=evidence, event_name=event_name, event_date=event_date,
+        learner_slack_id=award.learner.slack_user_id,
     )
 
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.runtime.delivery import Queued
+from bot.usecases.outbox import Queued
 from bot.domain.scheduling import Cadence, JobResult, QuietHours
+from bot.domain.vocabulary import OutboxKind
 from bot.usecases.context import Context
 from bot.usecases.jobruns import finish_run
 from models import Award, JobRun, Learner, OutboxMessage
 
-NOTICE, LAPSED = "expiry_notice", "award_lapsed"
+NOTICE, LAPSED = OutboxKind.EXPIRY_NOTICE, OutboxKind.AWARD_LAPSED
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.runtime.delivery import Queued, queue_many
+from bot.usecases.outbox import Queued, queue_many
 from bot.domain.scheduling import JobResult
 from models import JobRun
 

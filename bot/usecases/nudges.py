@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.runtime.delivery import Queued, existing_keys
+from bot.usecases.outbox import Queued, existing_keys
 from bot.domain.scheduling import (
     Cadence,
     JobResult,
@@ -21,7 +21,7 @@ from bot.domain.scheduling import (
     period_key,
     plan_nudges,
 )
-from bot.domain.vocabulary import OPEN_STATUSES, CredentialType
+from bot.domain.vocabulary import OPEN_STATUSES, CredentialType, OutboxKind
 from bot.usecases.context import Context
 from bot.usecases.jobruns import finish_run
 from bot.usecases.progress import nudge_candidates, valid_award_filter
@@ -34,7 +34,7 @@ from models import (
     Submission,
 )
 
-NUDGE, CONGRATULATIONS = "nudge", "nudge_congratulations"
+NUDGE, CONGRATULATIONS = OutboxKind.NUDGE, OutboxKind.NUDGE_CONGRATULATIONS
 CERTIFICATES = (CredentialType.CERTIFICATE_PRACTICED, CredentialType.CERTIFICATE_EXPERT)
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.runtime.delivery import Queued, existing_keys
+from bot.usecases.outbox import Queued, existing_keys
 from bot.domain.scheduling import (
     Cadence,
     JobResult,
@@ -18,12 +18,12 @@ from bot.domain.scheduling import (
     days_waiting,
     expand_grantors,
 )
-from bot.domain.vocabulary import SubmissionStatus
+from bot.domain.vocabulary import AWAITING_REVIEW, OutboxKind
 from bot.usecases.context import Context
 from bot.usecases.jobruns import finish_run
 from models import JobRun, Submission
 
-REMINDER, ESCALATION = "review_reminder", "review_escalation"
+REMINDER, ESCALATION = OutboxKind.REVIEW_REMINDER, OutboxKind.REVIEW_ESCALATION
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def queue_review_reminders(ctx: Context, policy: ReminderPolicy, *, scheduled_by
             return JobResult("reminders", period, already_ran=True)
         waiting = session.scalars(
             select(Submission)
-            .where(Submission.status.in_([SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED]),
+            .where(Submission.status.in_(AWAITING_REVIEW),
                    Submission.updated_at < now - _days(policy.remind_after_days))
             .order_by(Submission.updated_at, Submission.id)
         ).unique().all()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot.domain.review import Vote, decide
-from bot.domain.vocabulary import Decision, SubmissionStatus
+from bot.domain.vocabulary import AWAITING_REVIEW, Decision, OutboxKind, SubmissionStatus
 from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import grant
 from bot.usecases.context import Context, audit, locked, notify
@@ -71,10 +71,10 @@ def review(
                                distinction=outcome.distinction, submission_id=submission.id)
         submission.updated_at = now
         key = f"decision:{submission.id}:{submission.round}:{grantor}"
-        notify(session, now, key, "decision", submission.learner.slack_user_id, submission_id=submission.id,
+        notify(session, now, key, OutboxKind.DECISION, submission.learner.slack_user_id, submission_id=submission.id,
                decision=decision.value, grantor=grantor, comment=comment, status=outcome.status.value,
                approvals=outcome.approvals, approvals_required=outcome.approvals_required)
-        notify(session, now, f"card-update:{key}", "review_card_update", submission.review_channel or "",
+        notify(session, now, f"card-update:{key}", OutboxKind.REVIEW_CARD_UPDATE, submission.review_channel or "",
                submission_id=submission.id, decision=decision.value, grantor=grantor, comment=comment)
         return ReviewResult(
             submission_id=submission.id, status=submission.status, decision=decision,
@@ -110,7 +110,7 @@ def waiting_for(ctx: Context, grantor: str) -> list[Submission]:
     """Submissions awaiting this grantor's decision, oldest first (the grantor's review queue)."""
     with ctx.transaction() as session:
         waiting = session.scalars(
-            select(Submission).where(Submission.status.in_([SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED]))
+            select(Submission).where(Submission.status.in_(AWAITING_REVIEW))
             .order_by(Submission.updated_at)
         ).unique().all()
         return [

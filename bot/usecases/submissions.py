@@ -10,14 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain.review import may_resubmit, may_withdraw
-from bot.domain.vocabulary import OPEN_STATUSES, SubmissionStatus
+from bot.domain.submitting import form_problems, not_submittable
+from bot.domain.vocabulary import OPEN_STATUSES, OutboxKind, SubmissionStatus
 from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import live_award
 from bot.usecases.context import Context, audit, credential_by_slug, ensure_learner, locked, notify
-from models import Artifact, Submission
+from models import Artifact, Learner, Submission
 
-MAX_FILES = 10
-MAX_REFLECTION = 3000
 
 
 @dataclass(frozen=True)
@@ -47,13 +46,26 @@ class SubmissionView:
         return cls(s.id, s.learner.slack_user_id, s.credential.slug, s.credential.name, s.status, s.round, created)
 
 
-def _check_files(files: Sequence[ArtifactFile], reflection: str) -> None:
-    if not files:
-        raise InvalidInput("Attach at least one file: the artifact your grantor will assess.", field="files")
-    if len(files) > MAX_FILES:
-        raise InvalidInput(f"Attach at most {MAX_FILES} files (you attached {len(files)}).", field="files")
-    if len(reflection) > MAX_REFLECTION:
-        raise InvalidInput(f"Keep the reflection under {MAX_REFLECTION} characters.", field="reflection")
+def _check_files(files: Sequence[ArtifactFile], reflection: str, link: str | None = None) -> None:
+    problems = form_problems([(f.filename, f.size) for f in files], reflection, link, reflection_required=False)
+    for field, problem in problems.items():
+        raise InvalidInput(problem, field=field)
+
+
+def check_can_submit(ctx: Context, learner_id: str, credential: str) -> None:
+    """Refuse, before any file moves, work for a credential this learner cannot submit for now."""
+    with ctx.reading() as session:
+        cred = credential_by_slug(session, credential, offered=True)
+        why = not_submittable(cred.type, cred.name)
+        if why:
+            raise InvalidInput(why, field="credential")
+        learner = session.scalar(select(Learner).where(Learner.slack_user_id == learner_id))
+        if learner is None:
+            return
+        if live_award(session, learner.id, cred.id):
+            raise Conflict(f"You already hold {cred.name}.")
+        if _open_submission(session, learner.id, cred.id) is not None:
+            raise Conflict(f"Your submission for {cred.name} is already in progress; see `/badges`.")
 
 
 def submit(
@@ -68,18 +80,14 @@ def submit(
 ) -> SubmissionView:
     """Submit an artifact for a badge; it goes to the badge's grantors for review."""
     reflection = (reflection or "").strip()
-    _check_files(files, reflection)
-    if link and not link.startswith(("https://", "http://")):
-        raise InvalidInput("The link must start with https://", field="link")
+    _check_files(files, reflection, link)
     now = ctx.clock()
     try:
         with ctx.transaction() as session:
             cred = credential_by_slug(session, credential, offered=True)
-            if not cred.type.is_badge:
-                why = ("souvenirs are awarded at events: scan the QR code or use `/badges claim <code>`"
-                       if not cred.type.is_certificate else
-                       "certificates are awarded automatically when you hold all their badges")
-                raise InvalidInput(f"You cannot submit for {cred.name}: {why}.", field="credential")
+            why = not_submittable(cred.type, cred.name)
+            if why:
+                raise InvalidInput(why, field="credential")
             learner = ensure_learner(session, learner_id, display_name)
             session.flush()
             if live_award(session, learner.id, cred.id):
@@ -97,9 +105,9 @@ def submit(
             _attach(session, submission, files, now)
             audit(session, now, learner_id, "submission.created", submission, credential=cred.slug,
                   files=len(files))
-            notify(session, now, f"card:{submission.id}", "review_card", cred.review_channel or "",
+            notify(session, now, f"card:{submission.id}", OutboxKind.REVIEW_CARD, cred.review_channel or "",
                    submission_id=submission.id)
-            notify(session, now, f"received:{submission.id}", "submission_received", learner_id,
+            notify(session, now, f"received:{submission.id}", OutboxKind.SUBMISSION_RECEIVED, learner_id,
                    submission_id=submission.id)
             return SubmissionView.of(submission)
     except IntegrityError:
@@ -132,7 +140,7 @@ def resubmit(
             submission.reflection = reflection
         _attach(session, submission, files, now)
         audit(session, now, learner_id, "submission.resubmitted", submission, round=submission.round)
-        notify(session, now, f"resubmitted:{submission.id}:{submission.round}", "resubmitted",
+        notify(session, now, f"resubmitted:{submission.id}:{submission.round}", OutboxKind.RESUBMITTED,
                submission.review_channel or "", submission_id=submission.id, round=submission.round)
         return SubmissionView.of(submission)
 

@@ -62,18 +62,16 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
     from config.settings import load_settings
 
-    app = build(load_settings())
+    app = bootstrap(load_settings())
     app.upgrade_database()
     return app
 
 
 def _signer(app):  # type: ignore[no-untyped-def]
-    from bot.adapters.signing import Signer, load_or_create_secret
-
-    return Signer(load_or_create_secret(app.data_dir))
+    return app.signer
 
 
 def _time(value: str | None, tz: dt.tzinfo, flag: str) -> dt.datetime | None:
@@ -88,7 +86,6 @@ def _time(value: str | None, tz: dt.tzinfo, flag: str) -> dt.datetime | None:
 
 def _print_event(app, event) -> None:  # type: ignore[no-untyped-def]
     from bot.adapters.poster import window_text
-    from handlers.web.checkin import attendance_url, display_url
 
     tz = ZoneInfo(app.settings.timezone)
     print(f"#{event.id} {event.name}")
@@ -101,8 +98,8 @@ def _print_event(app, event) -> None:  # type: ignore[no-untyped-def]
         print(f"  location:   {event.location}")
     print(f"  checked in: {event.checkin_count}" + (f" of {event.capacity}" if event.capacity else ""))
     print(f"  QR code:    {event.qr_mode.label}")
-    print(f"  door screen (host only): {display_url(app.public_url, event.public_id)}")
-    print(f"  attendance (host only):  {attendance_url(app.public_url, event.public_id)}")
+    print(f"  door screen (host only): {app.urls.event_display(event.public_id)}")
+    print(f"  attendance (host only):  {app.urls.event_attendance(event.public_id)}")
 
 
 def cmd_create(args: argparse.Namespace) -> int:

@@ -9,12 +9,13 @@ import threading
 from typing import Any
 
 from config.settings import load_settings
+from handlers.jobs import JOB_NAMES
 
 
 def _app() -> Any:
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
 
-    app = build(load_settings())
+    app = bootstrap(load_settings())
     app.upgrade_database()
     return app
 
@@ -25,7 +26,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
     app = _app()
     try:
-        result = run_job(app, args.job)
+        result = run_job(app.jobs, args.job)
     finally:
         app.close()
     counts = ", ".join(f"{k} {v}" for k, v in result.queued.items() if v) or "nothing new"
@@ -38,16 +39,16 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     """The jobs, their schedules and the latest runs."""
-    from bot.runtime.scheduler import job_specs, last_runs
+    from bot.runtime.scheduler import last_runs
 
     app = _app()
     try:
         now = app.ctx.clock()
-        for spec in job_specs(app.settings).values():
+        for spec in app.jobs:
             nxt = spec.cadence.next_fire(now)
             print(f"{spec.name:10} {spec.cadence.cron!r:22} next {nxt:%Y-%m-%d %H:%M} UTC  ({spec.description})"
                   if nxt else f"{spec.name:10} {spec.cadence.cron!r:22} never again")
-        runs = last_runs(app)
+        runs = last_runs(app.ctx)
         print("latest runs:" if runs else "no runs yet")
         for run in runs:
             period = f"{run.period:%Y-%m-%d %H:%M}" if run.period else "by hand"
@@ -59,20 +60,20 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler in the foreground (with PostgreSQL, one of several replicas leads)."""
-    from bot.runtime.scheduler import runner_name, start_scheduling
+    from bot.runtime.scheduler import start_scheduling
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = _app()
     stopping = threading.Event()
-    me = runner_name()
+    me = app.scheduler.runner
 
     def said(line: str) -> None:
         print(line, flush=True)
 
-    leadership = start_scheduling(
-        app, on_run=lambda r: said(f"ran {r.job} period={r.period.isoformat()} by={me} "
-                                   f"{'already-ran' if r.already_ran else r.summary}"),
-        on_leadership=lambda leading: said(f"{'leading' if leading else 'deposed'} {me}"))
+    app.scheduler.on_run = lambda r: said(f"ran {r.job} period={r.period.isoformat()} by={me} "
+                                          f"{'already-ran' if r.already_ran else r.summary}")
+    leadership = start_scheduling(app.scheduler, app.settings.effective_database_url,
+                                  on_leadership=lambda leading: said(f"{'leading' if leading else 'deposed'} {me}"))
     if not leadership.is_leader:
         said(f"standing by {me}")
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -88,7 +89,7 @@ def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     """Counts by status; the messages that failed for good (and those still retrying)."""
-    from bot.runtime.delivery import outbox_status
+    from bot.usecases.outbox import outbox_status
 
     app = _app()
     try:
@@ -110,7 +111,7 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     """Give failed messages another set of tries (they are looked for in Slack first)."""
-    from bot.runtime.delivery import retry_failed
+    from bot.usecases.outbox import retry_failed
     from bot.usecases.context import CLI_ACTOR
 
     if not args.ids and not args.all:
@@ -127,15 +128,12 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 def cmd_outbox_deliver(args: argparse.Namespace) -> int:
     """Run a delivery worker in the foreground (`badgebot serve` runs one already)."""
-    from handlers.slack_bot import build_slack
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = _app()
     if not app.settings.has_slack_credentials:
         print("badgebot: delivering needs SLACK_BOT_TOKEN (and SLACK_API_URL for an emulator)", file=sys.stderr)
         return 1
-    slack = build_slack(app, base_url=app.public_url, start_delivery=False)
-    worker = slack.delivery.configure(app.settings)
+    worker = app.delivery
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     try:
         if args.until_empty:
@@ -151,11 +149,9 @@ def cmd_outbox_deliver(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from bot.runtime.scheduler import job_specs  # noqa: F401 - fail early if the scheduler cannot load
-
     jobs = sub.add_parser("jobs", help="the scheduler's jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help=cmd_jobs_run.__doc__)
-    run.add_argument("job", choices=("nudges", "reminders", "expiry"))
+    run.add_argument("job", choices=JOB_NAMES)
     run.set_defaults(func=cmd_jobs_run)
     jobs.add_parser("list", help=cmd_jobs_list.__doc__).set_defaults(func=cmd_jobs_list)
     jobs.add_parser("scheduler", help=cmd_jobs_scheduler.__doc__).set_defaults(func=cmd_jobs_scheduler)

@@ -17,9 +17,9 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = False):  # type: ignore[no-untyped-def]
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
 
-    app = build(load_settings())
+    app = bootstrap(load_settings())
     if upgrade:
         app.upgrade_database()
     if catalog:
@@ -28,9 +28,9 @@ def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = Fal
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
 
-    app = build(load_settings())
+    app = bootstrap(load_settings())
     before, after = app.upgrade_database()
     print(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
     return 0
@@ -50,13 +50,13 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_load(args: argparse.Namespace) -> int:
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
     from bot.usecases.catalog import load_catalog as load_into_db
     from bot.usecases.context import CLI_ACTOR
 
     settings = load_settings()
     catalog = load_catalog(args.file or settings.catalog)
-    app = build(settings, catalog=catalog)
+    app = bootstrap(settings, catalog=catalog)
     app.upgrade_database()
     changes = load_into_db(app.ctx, catalog, CLI_ACTOR)
     print(f"catalog loaded: {changes.summary()}")

@@ -25,15 +25,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from handlers.bootstrap import build
+    from handlers.bootstrap import bootstrap
     from config.settings import load_settings
 
-    return build(load_settings())
+    return bootstrap(load_settings())
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Write the badge image of a catalog credential."""
-    from bot.adapters.openbadges.service import open_badges
     from bot.usecases.credentials import CredentialRecord, credential_record
 
     app = _app()
@@ -51,7 +50,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             credential = credential_record(app.ctx, args.credential_id)  # retired: only in the database
         if args.distinction and not (credential.type.is_badge and credential.distinction_allowed):
             raise InvalidInput(f"{credential.name} has no 'with Distinction' variant.", field="distinction")
-        png = open_badges(app).image(credential, args.distinction)
+        png = app.open_badges.image(credential, args.distinction)
         output = args.output or Path(f"{credential.slug}{'-distinction' if args.distinction else ''}.png")
         output.write_bytes(png)
         print(f"wrote {output} ({len(png) // 1024} KB)")
@@ -64,14 +63,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a credential; exit 0 only when it is valid."""
-    from bot.adapters.openbadges.service import open_badges
     from bot.adapters.openbadges.verify import Fetched, Verifier, http_fetch, no_network
-    from handlers.web.app import create_web_app
-    from handlers.web.public import public_pages
 
     app = _app()
-    own = open_badges(app).urls.base
-    client = create_web_app(app, parts=[public_pages]).test_client()
+    own = app.open_badges.urls.base
+    client = app.web.test_client()
     outside = no_network if args.offline else http_fetch
 
     def fetch(url: str, accept: str) -> Fetched:

@@ -1,38 +1,64 @@
-"""Job functions: what the scheduler (and `badgebot jobs run`) calls. Each turns settings into a
-policy and calls one use case; the rules live in bot/."""
+"""The job registry: every scheduled job once, with the setting that times it and the use case it runs.
+
+The scheduler, `badgebot jobs run` and `badgebot jobs list` all read this list. Each job turns
+settings into a policy and calls one use case; the rules live in bot/.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from bot.domain.scheduling import Cadence, JobResult
+from bot.runtime.scheduler import ScheduledJob
+from bot.usecases.context import Context
 from bot.usecases.expiry import ExpiryPolicy, queue_expiry_notices
 from bot.usecases.nudges import NudgePolicy, queue_nudges
 from bot.usecases.reminders import ReminderPolicy, queue_review_reminders
+from config.settings import Settings
 
-if TYPE_CHECKING:
-    from handlers.bootstrap import Badgebot
+Run = Callable[[Context, Settings, Cadence, "str | None"], JobResult]
 
 
-def nudges(app: "Badgebot", *, scheduled_by: str | None = None) -> JobResult:
+def nudges(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None) -> JobResult:
     """Nudge learners toward their closest certificate; congratulate those who just finished one."""
-    s = app.settings
-    return queue_nudges(app.ctx, NudgePolicy(Cadence(s.nudge_cron, s.timezone), s.quiet), scheduled_by=scheduled_by)
+    return queue_nudges(ctx, NudgePolicy(cadence, s.quiet), scheduled_by=scheduled_by)
 
 
-def reminders(app: "Badgebot", *, scheduled_by: str | None = None) -> JobResult:
+def reminders(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None) -> JobResult:
     """Remind grantors of submissions waiting too long; past the second threshold, the review channel."""
-    s = app.settings
-    policy = ReminderPolicy(Cadence(s.review_reminder_cron, s.timezone), s.review_reminder_days,
-                            s.review_escalation_days, s.quiet)
-    return queue_review_reminders(app.ctx, policy, scheduled_by=scheduled_by)
+    policy = ReminderPolicy(cadence, s.review_reminder_days, s.review_escalation_days, s.quiet)
+    return queue_review_reminders(ctx, policy, scheduled_by=scheduled_by)
 
 
-def expiry(app: "Badgebot", *, scheduled_by: str | None = None) -> JobResult:
+def expiry(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None) -> JobResult:
     """Tell learners before an award expires, and when it has."""
-    s = app.settings
-    policy = ExpiryPolicy(Cadence(s.expiry_cron, s.timezone), s.expiry_notice_days, quiet=s.quiet)
-    return queue_expiry_notices(app.ctx, policy, scheduled_by=scheduled_by)
+    return queue_expiry_notices(ctx, ExpiryPolicy(cadence, s.expiry_notice_days, quiet=s.quiet),
+                                scheduled_by=scheduled_by)
 
 
-JOBS: dict[str, Callable[..., JobResult]] = {"nudges": nudges, "reminders": reminders, "expiry": expiry}
+@dataclass(frozen=True)
+class Job:
+    name: str
+    cron_setting: str  # the Settings field holding its crontab
+    description: str
+    run: Run
+
+
+JOBS: tuple[Job, ...] = (
+    Job("nudges", "nudge_cron", "certificate-stacking nudges and congratulations", nudges),
+    Job("reminders", "review_reminder_cron", "review reminders to grantors and channels", reminders),
+    Job("expiry", "expiry_cron", "expiry heads-ups and lapse notices", expiry),
+)
+JOB_NAMES = tuple(job.name for job in JOBS)
+
+
+def scheduled_jobs(ctx: Context, settings: Settings) -> tuple[ScheduledJob, ...]:
+    """The registry bound to this bot: each job's cadence built once, from its setting."""
+    def bound(job: Job, cadence: Cadence) -> Callable[[str | None], JobResult]:
+        return lambda scheduled_by: job.run(ctx, settings, cadence, scheduled_by)
+
+    scheduled = []
+    for job in JOBS:
+        cadence = Cadence(getattr(settings, job.cron_setting), settings.timezone)
+        scheduled.append(ScheduledJob(job.name, cadence, job.description, bound(job, cadence)))
+    return tuple(scheduled)

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import BadgebotError, InvalidInput
 from bot.usecases import progress as progress_uc
 from bot.usecases import reviews as reviews_uc
+from bot.usecases import submissions as submissions_uc
+from bot.usecases.catalog import find_credential
 from bot.usecases.learners import set_nudges
+from handlers.slack.share_blocks import share_answer
 from config.catalog import CredentialSpec
 from handlers.slack import learner_blocks, review_blocks
 from handlers.slack.blockkit import Block, actions, button, confirm_dialog, escape, section
 
 if TYPE_CHECKING:
-    from handlers.slack_bot import SlackBot
+    from handlers.bootstrap import Badgebot
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Request:
 
 
 Reply = dict[str, Any]  # keyword arguments for ack(): text and blocks
-Subcommand = Callable[["SlackBot", Request], Reply]
+Subcommand = Callable[["Badgebot", Request], Reply]
 SUBCOMMANDS: dict[str, tuple[str, Subcommand]] = {}
 
 
@@ -47,32 +50,15 @@ def reply(text: str, blocks: list[Block] | None = None) -> Reply:
     return {"text": text, "blocks": blocks} if blocks else {"text": text}
 
 
-def find_credential(bot: "SlackBot", words: str) -> CredentialSpec:
-    """A credential named by id or by name, with a suggestion when nothing matches exactly."""
-    words = words.strip().strip("`\"'")
-    if not words:
-        raise InvalidInput("Name a credential, e.g. `sql-basics`. See `/badges catalog`.")
-    catalog = bot.badgebot.catalog
-    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
-    for spec in catalog.credentials:
-        if spec.id == slug or spec.name.lower() == words.lower():
-            return spec
-    names = {spec.id: spec.id for spec in catalog.credentials} | {spec.name.lower(): spec.id for spec in catalog.credentials}
-    close = difflib.get_close_matches(words.lower(), list(names), n=1, cutoff=0.5) or difflib.get_close_matches(
-        slug, list(names), n=1, cutoff=0.5)
-    hint = f" Did you mean `{names[close[0]]}`?" if close else " See `/badges catalog`."
-    raise InvalidInput(f"There is no credential “{escape(words[:80])}”.{hint}")
-
-
 @subcommand("", "")
-def show_mine(bot: "SlackBot", req: Request) -> Reply:
+def show_mine(bot: "Badgebot", req: Request) -> Reply:
     """What you hold, what is in review, and how far you are from each certificate."""
-    progress = progress_uc.learner_progress(bot.badgebot.ctx, req.user)
+    progress = progress_uc.learner_progress(bot.ctx, req.user)
     return reply(f"You hold {len(progress.holdings)} credential(s).", learner_blocks.dashboard(progress))
 
 
 @subcommand("help")
-def show_help(bot: "SlackBot", req: Request) -> Reply:
+def show_help(bot: "Badgebot", req: Request) -> Reply:
     """This list of commands."""
     lines = []
     for name, (usage, fn) in SUBCOMMANDS.items():
@@ -82,12 +68,12 @@ def show_help(bot: "SlackBot", req: Request) -> Reply:
 
 
 @subcommand("catalog", "[words]")
-def search_catalog(bot: "SlackBot", req: Request) -> Reply:
+def search_catalog(bot: "Badgebot", req: Request) -> Reply:
     """Browse or search the credentials you can earn."""
     words = req.args.strip()
     terms = [w for w in re.split(r"\s+", words.lower()) if w]
     found = [
-        spec for spec in bot.badgebot.catalog.credentials
+        spec for spec in bot.catalog.credentials
         if all(t in " ".join((spec.id, spec.name, spec.description, spec.type.label, *spec.skills)).lower()
                for t in terms)
     ]
@@ -95,38 +81,24 @@ def search_catalog(bot: "SlackBot", req: Request) -> Reply:
 
 
 @subcommand("submit", "<credential>")
-def open_submit_form(bot: "SlackBot", req: Request) -> Reply:
+def open_submit_form(bot: "Badgebot", req: Request) -> Reply:
     """Submit work for a badge: opens a form for your files and reflection."""
-    spec = find_credential(bot, req.args)
-    check_submittable(bot, req.user, spec)
-    bot.client.views_open(trigger_id=req.trigger_id, view=learner_blocks.submit_modal(spec))
+    spec = find_credential(bot.catalog, req.args)
+    submissions_uc.check_can_submit(bot.ctx, req.user, spec.id)
+    bot.slack.views_open(trigger_id=req.trigger_id, view=learner_blocks.submit_modal(spec))
     return reply(f"Opening the form for {spec.name}…")
 
 
-def check_submittable(bot: "SlackBot", user: str, spec: CredentialSpec) -> None:
-    if spec.type.is_certificate:
-        raise InvalidInput(f"{spec.name} is awarded automatically when you hold all its badges; "
-                           "there is nothing to submit. `/badges` shows what is missing.")
-    if not spec.type.is_badge:
-        raise InvalidInput(f"{spec.name} is a souvenir: it is awarded at events (scan the QR code, "
-                           "or `/badges claim CODE`), not by submitting work.")
-    progress = progress_uc.learner_progress(bot.badgebot.ctx, user)
-    if progress.holds(spec.id):
-        raise InvalidInput(f"You already hold {spec.name}.")
-    if any(p.credential == spec.id for p in progress.pending):
-        raise InvalidInput(f"Your submission for {spec.name} is already in progress; see `/badges`.")
-
-
 @subcommand("share", "<credential>")
-def share(bot: "SlackBot", req: Request) -> Reply:
+def share(bot: "Badgebot", req: Request) -> Reply:
     """Make an award public: its verification page, LinkedIn, and Open Badges files."""
-    spec = find_credential(bot, req.args)
-    progress = progress_uc.learner_progress(bot.badgebot.ctx, req.user)
+    spec = find_credential(bot.catalog, req.args)
+    progress = progress_uc.learner_progress(bot.ctx, req.user)
     holding = next((h for h in progress.holdings if h.credential == spec.id), None)
     if holding is None:
         raise InvalidInput(f"You do not hold {spec.name} yet, so there is nothing to share.")
     if holding.shared:
-        return reply(f"{spec.name} is public.", bot.share_blocks(req.user, spec.id))
+        return reply(f"{spec.name} is public.", share_answer(bot, req.user, spec.id))
     ask = confirm_dialog("Make it public?", f"Anyone with the link will see your name and *{escape(spec.name)}*. "
                          "You can undo this with `/badges unshare`.", "Make public")
     return reply(f"Share {spec.name}?", [
@@ -138,29 +110,29 @@ def share(bot: "SlackBot", req: Request) -> Reply:
 
 
 @subcommand("unshare", "<credential>")
-def unshare(bot: "SlackBot", req: Request) -> Reply:
+def unshare(bot: "Badgebot", req: Request) -> Reply:
     """Make a shared award private again (its public page disappears)."""
     from bot.usecases.awards import set_shared
 
-    spec = find_credential(bot, req.args)
-    set_shared(bot.badgebot.ctx, req.user, spec.id, False)
-    bot.refresh_home(req.user)
+    spec = find_credential(bot.catalog, req.args)
+    set_shared(bot.ctx, req.user, spec.id, False)
+    bot.homes.publish(req.user)
     return reply(f"{spec.name} is private again: its public page is gone.")
 
 
 @subcommand("nudges", "on|off")
-def nudges(bot: "SlackBot", req: Request) -> Reply:
+def nudges(bot: "Badgebot", req: Request) -> Reply:
     """Turn reminders about unfinished certificates on or off."""
     choice = req.args.strip().lower()
     if choice not in ("on", "off"):
         raise InvalidInput("Say `/badges nudges on` or `/badges nudges off`.")
-    set_nudges(bot.badgebot.ctx, req.user, choice == "on", req.user_name)
+    set_nudges(bot.ctx, req.user, choice == "on", req.user_name)
     return reply("Nudges are on: I will remind you when you are close to a certificate." if choice == "on"
                  else "Nudges are off. Turn them back on any time with `/badges nudges on`.")
 
 
 @subcommand("claim", "<code>")
-def claim(bot: "SlackBot", req: Request) -> Reply:
+def claim(bot: "Badgebot", req: Request) -> Reply:
     """Claim an event's souvenir with the code shown at the event."""
     from handlers.slack import event_commands
 
@@ -168,14 +140,15 @@ def claim(bot: "SlackBot", req: Request) -> Reply:
 
 
 @subcommand("review")
-def review_queue(bot: "SlackBot", req: Request) -> Reply:
+def review_queue(bot: "Badgebot", req: Request) -> Reply:
     """(Grantors) The submissions waiting for your decision, oldest first."""
-    waiting = reviews_uc.waiting_for(bot.badgebot.ctx, req.user)
-    cards = [reviews_uc.submission_card(bot.badgebot.ctx, s.id) for s in waiting]
-    return reply(f"{len(cards)} waiting", review_blocks.waiting_list(cards, bot.card_permalink))
+    waiting = reviews_uc.waiting_for(bot.ctx, req.user)
+    cards = [reviews_uc.submission_card(bot.ctx, s.id) for s in waiting]
+    return reply(f"{len(cards)} waiting", review_blocks.waiting_list(
+        cards, lambda card: bot.workspace.permalink(card.review_channel, card.review_ts)))
 
 
-def dispatch(bot: "SlackBot", req: Request) -> Reply:
+def dispatch(bot: "Badgebot", req: Request) -> Reply:
     """Route `/badges <subcommand> <args>`; every failure becomes a specific, friendly answer."""
     name, _, args = req.args.strip().partition(" ")
     name = name.lower()

@@ -26,7 +26,7 @@ DEFAULT_OPENS_BEFORE_MINUTES = int(DEFAULT_OPENS_BEFORE.total_seconds() // 60)
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from handlers.slack_bot import SlackBot
+    from handlers.bootstrap import Badgebot
 
 log = logging.getLogger("badgebot.events")
 EVENT_FORM = "event_new"
@@ -37,7 +37,7 @@ MAX_OPTIONS = 100  # Slack's limit for a static select
 FIELD_BLOCKS = {"name": "name", "souvenir": "souvenir", "location": "location", "ends": "end",
                 "closes": "closes_after", "opens": "opens_before", "capacity": "capacity", "period": "mode"}
 
-EventCommand = Callable[["SlackBot", Request], Reply]
+EventCommand = Callable[["Badgebot", Request], Reply]
 EVENT_COMMANDS: dict[str, tuple[str, EventCommand]] = {}
 
 
@@ -48,8 +48,8 @@ def event_command(name: str, usage: str = "") -> Callable[[EventCommand], EventC
     return add
 
 
-def _tz(bot: "SlackBot") -> ZoneInfo:
-    return ZoneInfo(bot.badgebot.settings.timezone)
+def _tz(bot: "Badgebot") -> ZoneInfo:
+    return ZoneInfo(bot.settings.timezone)
 
 
 def _number(text: str) -> tuple[int, str]:
@@ -64,7 +64,7 @@ def _number(text: str) -> tuple[int, str]:
 # -- learners ----------------------------------------------------------------------------------------
 
 
-def claim(bot: "SlackBot", req: Request) -> Reply:
+def claim(bot: "Badgebot", req: Request) -> Reply:
     """`/badges claim <code>`: check in with the code shown at the event, without the web."""
     code = req.args.strip()
     if not code:
@@ -82,7 +82,7 @@ def claim(bot: "SlackBot", req: Request) -> Reply:
 
 
 @subcommand("event", "new|list|show|close|award|poster|attendance …")
-def event(bot: "SlackBot", req: Request) -> Reply:
+def event(bot: "Badgebot", req: Request) -> Reply:
     """(Hosts) Create and run events that award a souvenir by QR check-in; `/badges event help` for more."""
     name, _, args = req.args.strip().partition(" ")
     name = name.lower() or "help"
@@ -93,7 +93,7 @@ def event(bot: "SlackBot", req: Request) -> Reply:
 
 
 @event_command("help")
-def event_help(bot: "SlackBot", req: Request) -> Reply:
+def event_help(bot: "Badgebot", req: Request) -> Reply:
     """This list."""
     lines = [f"`/badges event {name}{' ' + usage if usage else ''}` — {(fn.__doc__ or '').strip().splitlines()[0]}"
              for name, (usage, fn) in EVENT_COMMANDS.items() if name != "help"]
@@ -101,7 +101,7 @@ def event_help(bot: "SlackBot", req: Request) -> Reply:
 
 
 @event_command("new")
-def event_new(bot: "SlackBot", req: Request) -> Reply:
+def event_new(bot: "Badgebot", req: Request) -> Reply:
     """Create an event: a form for its name, souvenir, times, check-in window, capacity and QR mode."""
     if not bot.ctx.is_host(req.user):
         raise NotAllowed("Only event hosts can create events. Ask a program administrator to add you to the "
@@ -110,19 +110,19 @@ def event_new(bot: "SlackBot", req: Request) -> Reply:
     if not souvenirs:
         raise InvalidInput("The catalog has no souvenirs yet; an administrator adds them first.")
     today = bot.ctx.clock().astimezone(_tz(bot)).date()
-    bot.client.views_open(trigger_id=req.trigger_id, view=event_modal(souvenirs, today, bot.badgebot.settings.timezone))
+    bot.slack.views_open(trigger_id=req.trigger_id, view=event_modal(souvenirs, today, bot.settings.timezone))
     return reply("Opening the event form…")
 
 
 @event_command("list", "[all]")
-def event_list(bot: "SlackBot", req: Request) -> Reply:
+def event_list(bot: "Badgebot", req: Request) -> Reply:
     """Your upcoming and open events (`all`: past ones too), with their check-in counts."""
     found = events_uc.list_events(bot.ctx, req.user, include_over=req.args.strip().lower() == "all")
     return reply(f"{len(found)} event(s)", event_list_blocks(found, bot.ctx.clock(), _tz(bot)))
 
 
 @event_command("show", "<event>")
-def event_show(bot: "SlackBot", req: Request) -> Reply:
+def event_show(bot: "Badgebot", req: Request) -> Reply:
     """An event's details, its live count, the door-screen link and the attendance export."""
     number, _ = _number(req.args)
     found = events_uc.event_for_host(bot.ctx, req.user, number)
@@ -130,7 +130,7 @@ def event_show(bot: "SlackBot", req: Request) -> Reply:
 
 
 @event_command("close", "<event>")
-def event_close(bot: "SlackBot", req: Request) -> Reply:
+def event_close(bot: "Badgebot", req: Request) -> Reply:
     """End check-in now (bulk awards still work afterwards)."""
     number, _ = _number(req.args)
     closed = events_uc.close_event(bot.ctx, req.user, number)
@@ -142,7 +142,7 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>|\b([UW][A-Z0-9]{6,})\b")
 
 
 @event_command("award", "<event> @person …")
-def event_award(bot: "SlackBot", req: Request) -> Reply:
+def event_award(bot: "Badgebot", req: Request) -> Reply:
     """Check people in by hand and award the souvenir (members, paper sign-ins); no names opens a picker."""
     number, rest = _number(req.args)
     people = {m.group(1) or m.group(3): (m.group(2) or None) for m in MENTION.finditer(rest)}
@@ -152,13 +152,13 @@ def event_award(bot: "SlackBot", req: Request) -> Reply:
                            f"`/badges event award {number}` with no names to pick people from a list.")
     if not people:
         found = events_uc.event_for_host(bot.ctx, req.user, number)
-        bot.client.views_open(trigger_id=req.trigger_id, view=award_modal(found))
+        bot.slack.views_open(trigger_id=req.trigger_id, view=award_modal(found))
         return reply("Opening the list of people…")
     return reply(award_answer(events_uc.award_at_event(bot.ctx, req.user, number, people.items()), number))
 
 
 @event_command("poster", "<event>")
-def event_poster(bot: "SlackBot", req: Request) -> Reply:
+def event_poster(bot: "Badgebot", req: Request) -> Reply:
     """Send yourself the event's printable check-in poster (PNG)."""
     number, _ = _number(req.args)
     found = events_uc.event_for_host(bot.ctx, req.user, number)
@@ -171,39 +171,39 @@ def event_poster(bot: "SlackBot", req: Request) -> Reply:
 
 
 @event_command("attendance", "<event>")
-def event_attendance(bot: "SlackBot", req: Request) -> Reply:
+def event_attendance(bot: "Badgebot", req: Request) -> Reply:
     """Who checked in, as a CSV file (a link only you receive)."""
     from handlers.web.checkin import attendance_url
 
     number, _ = _number(req.args)
     found, people = events_uc.attendance(bot.ctx, req.user, number)
-    link = attendance_url(bot.base_url, found.public_id)
+    link = attendance_url(bot.public_url, found.public_id)
     return reply(f"{len(people)} checked in at {found.name}",
                  [section(f"*{escape(found.name)}*: {len(people)} checked in.\n<{link}|Download the attendance "
                           "(CSV)>. The link is yours alone: anyone who has it can download the list.")])
 
 
-def send_poster(bot: "SlackBot", user: str, number: int) -> None:
+def send_poster(bot: "Badgebot", user: str, number: int) -> None:
     """Render the poster and upload it into the host's DM (the external upload flow)."""
-    found, png = poster_for(bot.badgebot, bot.signer, user, number)
-    bot.client.files_upload_v2(
-        channel=bot.dm_channel(user), file=png, filename=f"event-{found.id}-poster.png",
+    found, png = poster_for(bot, bot.signer, user, number)
+    bot.slack.files_upload_v2(
+        channel=bot.workspace.dm_channel(user), file=png, filename=f"event-{found.id}-poster.png",
         title=f"Check-in poster: {found.name}",
         initial_comment=(f":printer: The check-in poster for *{found.name}* (#{found.id}). Its code works only "
                          f"during check-in, {window_text(found.opens_at, found.closes_at, _tz(bot))}."))
 
 
-def in_background(bot: "SlackBot", user: str, work: Callable[[], None]) -> None:
+def in_background(bot: "Badgebot", user: str, work: Callable[[], None]) -> None:
     """Run `work` after the ack (Slack wants an answer within 3 s); tell the user if it fails."""
     def run() -> None:
         try:
             work()
         except BadgebotError as exc:
-            bot.tell(user, f":warning: {exc}")
+            bot.workspace.tell(user, f":warning: {exc}")
         except Exception:  # noqa: BLE001 - logged, and the user is told plainly
             log.exception("background event work for %s failed", user)
             try:
-                bot.tell(user, SORRY)
+                bot.workspace.tell(user, SORRY)
             except Exception:  # noqa: BLE001 - telling is best effort
                 log.exception("could not tell %s", user)
 
@@ -213,7 +213,7 @@ def in_background(bot: "SlackBot", user: str, work: Callable[[], None]) -> None:
 # -- the forms' listeners ----------------------------------------------------------------------------
 
 
-def register(app: "App", bot: "SlackBot") -> None:
+def register(app: "App", bot: "Badgebot") -> None:
     """Wire the event forms. Call before handlers.slack.listeners.register, whose catch-alls come last."""
     from handlers.slack.listeners import guarded
 
@@ -232,7 +232,7 @@ def register(app: "App", bot: "SlackBot") -> None:
         except InvalidInput as exc:
             return ack(response_action="errors", errors={FIELD_BLOCKS.get(exc.field or "", "name"): str(exc)})
         ack()
-        bot.client.chat_postMessage(channel=bot.dm_channel(user), text=f"Event #{created.id} created: {created.name}",
+        bot.slack.chat_postMessage(channel=bot.workspace.dm_channel(user), text=f"Event #{created.id} created: {created.name}",
                                     blocks=event_blocks(created, bot, bot.ctx.clock(), created_now=True))
         if created.qr_mode is QrMode.POSTER:
             send_poster(bot, user, created.id)
@@ -250,7 +250,7 @@ def register(app: "App", bot: "SlackBot") -> None:
             return ack(response_action="errors", errors={"people": "This form is out of date; close it and try again."})
         ack()
         result = events_uc.award_at_event(bot.ctx, user, int(metadata), [(p, None) for p in picked])
-        bot.tell(user, award_answer(result, int(metadata)))
+        bot.workspace.tell(user, award_answer(result, int(metadata)))
         bot.delivery.kick()
 
 
@@ -405,7 +405,7 @@ def event_list_blocks(found: list[EventView], now: dt.datetime, tz: dt.tzinfo) -
     return fit(blocks)
 
 
-def event_blocks(found: EventView, bot: "SlackBot", now: dt.datetime, *, created_now: bool = False) -> list[Block]:
+def event_blocks(found: EventView, bot: "Badgebot", now: dt.datetime, *, created_now: bool = False) -> list[Block]:
     """An event for its host: details, count, and (privately) the door-screen and attendance links."""
     from handlers.web.checkin import attendance_url, display_url
 
@@ -421,13 +421,13 @@ def event_blocks(found: EventView, bot: "SlackBot", now: dt.datetime, *, created
     blocks = [section(title, fields=details)]
     if found.qr_mode is QrMode.ROTATING:
         blocks.append(section(
-            f"<{display_url(bot.base_url, found.public_id)}|Open the door screen> on the laptop or screen at the "
+            f"<{display_url(bot.public_url, found.public_id)}|Open the door screen> on the laptop or screen at the "
             f"entrance: it shows a QR code that changes every {found.period_seconds} seconds, and the count. Keep "
             "the link to yourself: anyone with it can show the code."))
     else:
         blocks.append(section("Print the poster and put it at the door"
                               + (": it is on its way." if created_now else f": `/badges event poster {found.id}`.")))
-    blocks.append(context(f"<{attendance_url(bot.base_url, found.public_id)}|Attendance (CSV)> · "
+    blocks.append(context(f"<{attendance_url(bot.public_url, found.public_id)}|Attendance (CSV)> · "
                           f"`/badges event award {found.id} @person` for paper sign-ins · "
                           f"`/badges event close {found.id}` to end check-in"))
     return blocks

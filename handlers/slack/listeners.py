@@ -8,26 +8,26 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
-from slack_sdk import WebClient
 
-from bot.adapters.artifacts import ArtifactRejected, human_size
+from bot.domain.submitting import form_problems
 from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError, InvalidInput
 from bot.usecases import reviews as reviews_uc
 from bot.usecases import submissions as submissions_uc
 from bot.usecases.awards import set_shared
+from bot.usecases.catalog import find_credential
 from bot.usecases.inbound import first_delivery
 from handlers.slack import commands, learner_blocks, review_blocks
-from handlers.slack.blockkit import escape
+from handlers.slack.share_blocks import share_answer
 
 if TYPE_CHECKING:
-    from handlers.slack_bot import SlackBot
+    from handlers.bootstrap import Badgebot
 
 log = logging.getLogger("badgebot.slack")
 SORRY = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 
-def guarded(bot: "SlackBot") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def guarded(bot: "Badgebot") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The one error handler for listeners: log, tell the user plainly, never raise into Bolt.
 
     (Bolt's thread runner loses an ack made before an exception and answers Slack 404 three
@@ -53,7 +53,7 @@ def guarded(bot: "SlackBot") -> Callable[[Callable[..., Any]], Callable[..., Any
     return wrap
 
 
-def register(app: App, bot: "SlackBot") -> None:
+def register(app: App, bot: "Badgebot") -> None:
     guard = guarded(bot)
 
     # -- plumbing ------------------------------------------------------------------------------------
@@ -90,11 +90,11 @@ def register(app: App, bot: "SlackBot") -> None:
         ack()
         user = body["user"]["id"]
         try:
-            spec = commands.find_credential(bot, str(action.get("value", "")))
-            commands.check_submittable(bot, user, spec)
+            spec = find_credential(bot.catalog, str(action.get("value", "")))
+            submissions_uc.check_can_submit(bot.ctx, user, spec.id)
         except BadgebotError as exc:
             return _tell(bot, respond, user, str(exc))
-        bot.client.views_open(trigger_id=body["trigger_id"], view=learner_blocks.submit_modal(spec))
+        bot.slack.views_open(trigger_id=body["trigger_id"], view=learner_blocks.submit_modal(spec))
 
     @app.action("share_confirm")
     @guard
@@ -105,8 +105,8 @@ def register(app: App, bot: "SlackBot") -> None:
             set_shared(bot.ctx, user, str(action.get("value", "")), True)
         except BadgebotError as exc:
             return _tell(bot, respond, user, str(exc))
-        respond(replace_original=True, text="Your award is public.", blocks=bot.share_blocks(user, action["value"]))
-        bot.refresh_home(user)
+        respond(replace_original=True, text="Your award is public.", blocks=share_answer(bot, user, action["value"]))
+        bot.homes.publish(user)
 
     # -- the submit form -----------------------------------------------------------------------------
 
@@ -119,22 +119,12 @@ def register(app: App, bot: "SlackBot") -> None:
         reflection = ((values.get("reflection") or {}).get("reflection") or {}).get("value") or ""
         link = ((values.get("link") or {}).get("link") or {}).get("value") or None
         slug, _, resubmission = str(view.get("private_metadata", "")).partition("|")
-        errors = {}
-        if not files:
-            errors["files"] = "Attach at least one file."
-        elif len(files) > submissions_uc.MAX_FILES:
-            errors["files"] = f"Attach at most {submissions_uc.MAX_FILES} files."
-        too_big = [f.get("name", "file") for f in files if int(f.get("size") or 0) > bot.store.max_bytes]
-        if too_big:
-            errors["files"] = f"{too_big[0]} is over the {human_size(bot.store.max_bytes)} limit."
-        if not reflection.strip():
-            errors["reflection"] = "Write a few words about your work."
-        if link and not link.startswith(("https://", "http://")):
-            errors["link"] = "The link must start with https://"
+        errors = form_problems([(f.get("name", "file"), int(f["size"]) if f.get("size") is not None else None)
+                                for f in files], reflection, link, max_bytes=bot.store.max_bytes)
         if errors:
             return ack(response_action="errors", errors=errors)
         ack()  # close the form now; downloading may take longer than Slack's 3 seconds
-        bot.receive_submission(user, body["user"].get("name"), slug, files, reflection, link,
+        bot.intake.receive_submission(user, body["user"].get("name"), slug, files, reflection, link,
                                int(resubmission) if resubmission.isdigit() else None)
 
     # -- grantors' buttons ---------------------------------------------------------------------------
@@ -159,7 +149,7 @@ def register(app: App, bot: "SlackBot") -> None:
             return _tell_in_channel(bot, body, user, str(exc))
         channel = (body.get("channel") or {}).get("id", "")
         ts = (body.get("message") or {}).get("ts", "")
-        bot.client.views_open(trigger_id=body["trigger_id"],
+        bot.slack.views_open(trigger_id=body["trigger_id"],
                               view=review_blocks.reason_modal(decision, submission_id, card.credential_name, channel, ts))
 
     @app.view(review_blocks.REASON_CALLBACK)
@@ -182,7 +172,7 @@ def register(app: App, bot: "SlackBot") -> None:
     @guard
     def home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
-            bot.refresh_home(event["user"])
+            bot.homes.publish(event["user"])
 
     @app.event("message")
     @guard
@@ -193,7 +183,7 @@ def register(app: App, bot: "SlackBot") -> None:
         subtype = event.get("subtype")
         if subtype not in (None, "file_share"):
             return
-        bot.receive_dm(event)
+        bot.intake.receive_dm(event)
 
     # -- last: whatever no listener above claimed (Bolt tries listeners in order) --------------------
 
@@ -206,7 +196,7 @@ def register(app: App, bot: "SlackBot") -> None:
         ack()  # a form from an older version of the bot: close it rather than show an error
 
 
-def _tell_anywhere(bot: "SlackBot", body: dict[str, Any], text: str) -> None:
+def _tell_anywhere(bot: "Badgebot", body: dict[str, Any], text: str) -> None:
     """Tell whoever sent `body`, privately: through the response_url, in the channel, or by DM."""
     user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else body.get("user_id")
     try:
@@ -227,7 +217,7 @@ def _submission_id(action: dict[str, Any]) -> int:
     return int(value)
 
 
-def _decide(bot: "SlackBot", grantor: str, submission_id: int, decision: Decision, comment: str,
+def _decide(bot: "Badgebot", grantor: str, submission_id: int, decision: Decision, comment: str,
             body: dict[str, Any]) -> None:
     try:
         reviews_uc.review(bot.ctx, grantor, submission_id, decision, comment)
@@ -236,23 +226,20 @@ def _decide(bot: "SlackBot", grantor: str, submission_id: int, decision: Decisio
     bot.delivery.kick()
 
 
-def _tell(bot: "SlackBot", respond: Respond | None, user: str, text: str) -> None:
+def _tell(bot: "Badgebot", respond: Respond | None, user: str, text: str) -> None:
     if respond is not None:
         try:
             respond(text=text, response_type="ephemeral", replace_original=False)
             return
         except Exception:  # noqa: BLE001 - fall back to a DM when the response_url is gone
             pass
-    bot.client.chat_postMessage(channel=bot.dm_channel(user), text=text)
+    bot.slack.chat_postMessage(channel=bot.workspace.dm_channel(user), text=text)
 
 
-def _tell_in_channel(bot: "SlackBot", body: dict[str, Any], user: str, text: str) -> None:
+def _tell_in_channel(bot: "Badgebot", body: dict[str, Any], user: str, text: str) -> None:
     """An ephemeral note where the user clicked (only they see it)."""
     channel = (body.get("channel") or {}).get("id")
     if channel:
-        bot.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        bot.slack.chat_postEphemeral(channel=channel, user=user, text=text)
     else:
-        bot.client.chat_postMessage(channel=bot.dm_channel(user), text=text)
-
-
-__all__ = ["register", "WebClient", "escape", "ArtifactRejected"]
+        bot.slack.chat_postMessage(channel=bot.workspace.dm_channel(user), text=text)

@@ -12,20 +12,23 @@ import logging
 import socket
 import threading
 import urllib.error
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.delivery import METADATA_EVENT, Delivered, Outgoing, Retry
-from bot.domain.vocabulary import Decision, SubmissionStatus
+from bot.runtime.delivery import Delivered, Outgoing, Retry
+from bot.usecases.outbox import METADATA_EVENT
+from bot.domain.vocabulary import Decision, OutboxKind, SubmissionStatus
+from bot.adapters.slack_api import SlackWorkspace
+from bot.usecases.awards import award_view
+from bot.usecases.context import Context
 from bot.usecases.nudges import nudges_wanted
 from bot.usecases.reviews import record_card_message, submission_card
 from handlers.slack import nudge_blocks, review_blocks
 from handlers.slack.blockkit import escape, section
-
-if TYPE_CHECKING:
-    from handlers.slack_bot import SlackBot
+from handlers.slack.home import HomeTabs
 
 log = logging.getLogger("badgebot.notifications")
 
@@ -40,14 +43,37 @@ RECONCILE_PAGES, RECONCILE_PAGE_SIZE = 3, 100
 
 
 class Notifier:
-    def __init__(self, bot: "SlackBot"):
-        self.bot = bot
-        # Posting goes through a client without slack_sdk's own retries: a post retried after a
-        # 5xx or a reset connection may already have landed. The outbox retries, reconciling first.
-        self.client = WebClient(token=bot.client.token, base_url=bot.client.base_url, timeout=15,
-                                retry_handlers=[])
+    def __init__(self, ctx: Context, client: WebClient, workspace: SlackWorkspace,
+                 artifact_link: Callable[[int], str], homes: HomeTabs):
+        self.ctx = ctx
+        # Posting goes through a client without slack_sdk's own retries (bot.adapters.slack_api.posting_client):
+        # a post retried after a 5xx or a reset connection may already have landed. The outbox retries, looking first.
+        self.client = client
+        self.workspace = workspace
+        self.artifact_link = artifact_link
+        self.homes = homes
         self._homes: dict[str, None] = {}  # learners whose App Home is out of date, in order
         self._homes_lock = threading.Lock()
+        self._senders: dict[OutboxKind, Callable[[Outgoing], Delivered | None]] = {
+            OutboxKind.REVIEW_CARD: self._review_card,
+            OutboxKind.REVIEW_CARD_UPDATE: self._review_card_update,
+            OutboxKind.SUBMISSION_RECEIVED: self._submission_received,
+            OutboxKind.RESUBMITTED: self._resubmitted,
+            OutboxKind.DECISION: self._decision,
+            OutboxKind.AWARD: self._award,
+            OutboxKind.AWARD_REVOKED: self._award_revoked,
+            OutboxKind.CERTIFICATE_FLAGGED: self._certificate_flagged,
+            OutboxKind.NUDGE: self._nudge,
+            OutboxKind.NUDGE_CONGRATULATIONS: self._nudge_congratulations,
+            OutboxKind.REVIEW_REMINDER: self._review_reminder,
+            OutboxKind.REVIEW_ESCALATION: self._review_escalation,
+            OutboxKind.EXPIRY_NOTICE: self._expiry_notice,
+            OutboxKind.AWARD_LAPSED: self._award_lapsed,
+        }
+        # A kind the use cases can queue but nobody can send fails here, when the bot is built.
+        unsendable = set(OutboxKind) - set(self._senders)
+        if unsendable:
+            raise TypeError(f"no way to send {', '.join(sorted(k.value for k in unsendable))} notifications")
 
     def when_idle(self) -> int:
         """Refresh the App Homes that messages since the last call changed, once per learner (the
@@ -57,7 +83,7 @@ class Notifier:
             users, self._homes = list(self._homes), {}
         for user in users:
             try:
-                self.bot.refresh_home(user)
+                self.homes.publish(user)
             except Exception as exc:  # noqa: BLE001 - one learner's stale App Home must not stop the others'
                 log.warning("App Home for %s not refreshed: %s", user, exc)
         return len(users)
@@ -67,9 +93,10 @@ class Notifier:
             self._homes[user] = None
 
     def send(self, message: Outgoing) -> Delivered | None:
-        handler = getattr(self, f"_{message.kind}", None)
-        if handler is None:
-            raise ValueError(f"no way to send a {message.kind!r} notification")
+        try:
+            handler = self._senders[OutboxKind(message.kind)]
+        except ValueError:  # a row from another version of the bot: an administrator sees it failed
+            raise ValueError(f"no way to send a {message.kind!r} notification") from None
         try:
             return handler(message)
         except SlackApiError as exc:
@@ -95,7 +122,7 @@ class Notifier:
         them, so a weekly round of nudges needs no conversations.open per learner (a Tier 3 method,
         about 50 calls a minute, where chat.postMessage allows about one a second per DM). Looking
         for an earlier attempt needs the DM's channel id, so only a reconciling retry opens it."""
-        return self._post(message, self.bot.dm_channel(user) if message.reconcile else user, **kwargs)
+        return self._post(message, self.workspace.dm_channel(user) if message.reconcile else user, **kwargs)
 
     def _find(self, outbox_id: int, channel: str, thread_ts: str | None) -> str | None:
         """The ts of the message carrying this outbox id among the channel's (or thread's) latest ones."""
@@ -128,22 +155,22 @@ class Notifier:
     # -- review channel -----------------------------------------------------------------------------
 
     def _review_card(self, message: Outgoing) -> Delivered | None:
-        card = submission_card(self.bot.ctx, message.payload["submission_id"])
+        card = submission_card(self.ctx, message.payload["submission_id"])
         if card.review_ts:
             return None  # posted before a crash: do not post twice
         posted = self._post(message, message.recipient, text=review_blocks.card_text(card),
-                            blocks=review_blocks.review_card(card, self.bot.artifact_link))
-        record_card_message(self.bot.ctx, card.submission_id, review=(posted.channel or message.recipient,
+                            blocks=review_blocks.review_card(card, self.artifact_link))
+        record_card_message(self.ctx, card.submission_id, review=(posted.channel or message.recipient,
                                                                       posted.ts or ""))
         return posted
 
     def _review_card_update(self, message: Outgoing) -> Delivered | None:
-        card = submission_card(self.bot.ctx, message.payload["submission_id"])
+        card = submission_card(self.ctx, message.payload["submission_id"])
         if not card.review_ts:
             raise Retry("the review card is not posted yet")
-        self.bot.client.chat_update(channel=card.review_channel, ts=card.review_ts,
+        self.workspace.client.chat_update(channel=card.review_channel, ts=card.review_ts,
                                     text=review_blocks.card_text(card),
-                                    blocks=review_blocks.review_card(card, self.bot.artifact_link))
+                                    blocks=review_blocks.review_card(card, self.artifact_link))
         decision = Decision(message.payload["decision"])
         return self._post(
             message, card.review_channel or message.recipient, thread_ts=card.review_ts,
@@ -151,12 +178,12 @@ class Notifier:
                                            card))
 
     def _resubmitted(self, message: Outgoing) -> Delivered | None:
-        card = submission_card(self.bot.ctx, message.payload["submission_id"])
+        card = submission_card(self.ctx, message.payload["submission_id"])
         if not card.review_ts:
             raise Retry("the review card is not posted yet")
-        self.bot.client.chat_update(channel=card.review_channel, ts=card.review_ts,
+        self.workspace.client.chat_update(channel=card.review_channel, ts=card.review_ts,
                                     text=review_blocks.card_text(card),
-                                    blocks=review_blocks.review_card(card, self.bot.artifact_link))
+                                    blocks=review_blocks.review_card(card, self.artifact_link))
         return self._post(
             message, card.review_channel or message.recipient, thread_ts=card.review_ts,
             text=f"<@{card.learner}> resubmitted (round {card.round}); the card above shows the new files.")
@@ -164,32 +191,32 @@ class Notifier:
     # -- learners -------------------------------------------------------------------------------------
 
     def _submission_received(self, message: Outgoing) -> Delivered | None:
-        card = submission_card(self.bot.ctx, message.payload["submission_id"])
+        card = submission_card(self.ctx, message.payload["submission_id"])
         if card.learner_ts:
             return None
-        channel = self.bot.dm_channel(card.learner)
+        channel = self.workspace.dm_channel(card.learner)
         files = len([f for f in card.files if f.round == 1])
         posted = self._post(
             message, channel,
             text=f":inbox_tray: Your work for *{escape(card.credential_name)}* ({files} file(s)) went to its "
                  "grantors. I will tell you here, in this thread, when they decide.")
-        record_card_message(self.bot.ctx, card.submission_id, learner=(posted.channel or channel, posted.ts or ""))
+        record_card_message(self.ctx, card.submission_id, learner=(posted.channel or channel, posted.ts or ""))
         self._home_changed(card.learner)
         return posted
 
     def _decision(self, message: Outgoing) -> Delivered | None:
-        card = submission_card(self.bot.ctx, message.payload["submission_id"])
+        card = submission_card(self.ctx, message.payload["submission_id"])
         text, blocks = review_blocks.decision_message(
             card, Decision(message.payload["decision"]), message.payload["grantor"],
             message.payload.get("comment", ""), SubmissionStatus(message.payload["status"]))
-        channel = card.learner_channel or self.bot.dm_channel(card.learner)
+        channel = card.learner_channel or self.workspace.dm_channel(card.learner)
         posted = self._post(message, channel, thread_ts=card.learner_ts, text=text, blocks=blocks,
                             reply_broadcast=bool(card.learner_ts))
         self._home_changed(card.learner)
         return posted
 
     def _award(self, message: Outgoing) -> Delivered | None:
-        award = self.bot.award_summary(message.payload["award_id"])
+        award = award_view(self.ctx, message.payload["award_id"])
         if award is None:
             return None
         if award.type.is_certificate:
@@ -204,21 +231,21 @@ class Notifier:
         return posted
 
     def _award_revoked(self, message: Outgoing) -> Delivered | None:
-        award = self.bot.award_summary(message.payload["award_id"])
+        award = award_view(self.ctx, message.payload["award_id"])
         if award is None:
             return None
         text = (f"Your award *{escape(award.credential_name)}* was revoked by the program: "
                 f"{escape(message.payload.get('reason', ''))}")
-        posted = self._post(message, self.bot.dm_channel(award.learner), text=text)
+        posted = self._post(message, self.workspace.dm_channel(award.learner), text=text)
         self._home_changed(award.learner)
         return posted
 
     def _certificate_flagged(self, message: Outgoing) -> Delivered | None:
-        award = self.bot.award_summary(message.payload["award_id"])
+        award = award_view(self.ctx, message.payload["award_id"])
         if award is None:
             return None
         return self._post(
-            message, self.bot.dm_channel(message.recipient),
+            message, self.workspace.dm_channel(message.recipient),
             text=(f":warning: <@{award.learner}>'s *{escape(award.credential_name)}* (award `{award.public_id}`) "
                   "lost a required badge to a revocation and needs your review: keep it, or revoke it with "
                   f"`badgebot awards revoke {award.public_id} --reason ...`."))
@@ -226,13 +253,13 @@ class Notifier:
     # -- the scheduler's messages --------------------------------------------------------------------
 
     def _nudge(self, message: Outgoing) -> Delivered | None:
-        if not nudges_wanted(self.bot.ctx, message.recipient):
+        if not nudges_wanted(self.ctx, message.recipient):
             return Delivered(skipped="the learner turned nudges off after it was queued")
         text, blocks = nudge_blocks.nudge_message(message.payload)
         return self._post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _nudge_congratulations(self, message: Outgoing) -> Delivered | None:
-        if not nudges_wanted(self.bot.ctx, message.recipient):
+        if not nudges_wanted(self.ctx, message.recipient):
             return Delivered(skipped="the learner turned nudges off after it was queued")
         text, blocks = nudge_blocks.congratulations_message(message.payload["finished"])
         return self._post_dm(message, message.recipient, text=text, blocks=blocks)
@@ -248,8 +275,8 @@ class Notifier:
         return self._post(message, message.recipient, text=text, blocks=blocks)
 
     def _expiry_notice(self, message: Outgoing) -> Delivered | None:
-        award = self.bot.award_summary(message.payload["award_id"])
-        now = self.bot.ctx.clock()
+        award = award_view(self.ctx, message.payload["award_id"])
+        now = self.ctx.clock()
         if award is None or award.revoked_at is not None or award.expires_at is None or award.expires_at <= now:
             return Delivered(skipped="the award was revoked or has lapsed since")
         text, blocks = nudge_blocks.expiry_notice(award.credential_name, award.type.label, award.credential,
@@ -257,7 +284,7 @@ class Notifier:
         return self._post_dm(message, award.learner, text=text, blocks=blocks)
 
     def _award_lapsed(self, message: Outgoing) -> Delivered | None:
-        award = self.bot.award_summary(message.payload["award_id"])
+        award = award_view(self.ctx, message.payload["award_id"])
         if award is None or award.revoked_at is not None or award.expires_at is None:
             return Delivered(skipped="the award was revoked")
         text, blocks = nudge_blocks.lapsed_notice(award.credential_name, award.type.label, award.credential,
@@ -271,7 +298,7 @@ class Notifier:
         for item in items[:nudge_blocks.REMINDER_LIST_LIMIT]:
             if item.get("review_channel") and item.get("review_ts"):
                 try:
-                    links[item["id"]] = self.bot.client.chat_getPermalink(
+                    links[item["id"]] = self.workspace.client.chat_getPermalink(
                         channel=item["review_channel"], message_ts=item["review_ts"])["permalink"]
                 except SlackApiError:
                     links[item["id"]] = None

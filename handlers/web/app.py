@@ -1,29 +1,34 @@
 """The bot's web application: Slack's requests, health checks, and the public pages.
 
-Routes live in handlers/web; this module only assembles them around one Badgebot instance.
+Routes live in the modules beside this one; this only assembles them around one Badgebot.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask, jsonify
 
-from handlers.bootstrap import Badgebot
+from handlers.web.checkin import checkin_pages
+from handlers.web.public import public_pages
+from handlers.web.review_files import review_files
+from handlers.web.slack_events import slack_events
 
-Blueprinter = Callable[[Badgebot, Flask], None]
-"""Adds a group of routes to the web app (Slack endpoint, public pages, check-in, sandbox)."""
+if TYPE_CHECKING:
+    from handlers.bootstrap import Badgebot
 
 
-def create_web_app(app: Badgebot, parts: list[Blueprinter] | None = None) -> Flask:
+def create_web_app(services: "Badgebot") -> Flask:
     web = Flask("badgebot")
     web.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # Slack payloads are small; files never come this way
 
     @web.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        with app.engine.connect() as connection:
+        with services.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
         return jsonify(ok=True)
 
-    for add in parts or []:
-        add(app, web)
+    if services.bolt is not None:
+        slack_events(services, web)
+    for add in (review_files, public_pages, checkin_pages):
+        add(services, web)
     return web

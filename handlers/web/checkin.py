@@ -36,7 +36,6 @@ from bot.domain.checkin import normalize_code
 from bot.errors import NotFound
 from bot.adapters.poster import checkin_url, qr_svg
 from bot.adapters.oidc import SignInFailed, SlackSignIn, session_cookie, signin_cookie
-from bot.adapters.signing import Signer, load_or_create_secret
 from bot.usecases import events as events_uc
 from bot.usecases.events import CheckInRefused, CheckInResult
 from bot.runtime.web_server import received_at
@@ -65,7 +64,7 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
     """Add the check-in pages and the host's display and attendance export to the web app."""
     ctx, settings = badgebot.ctx, badgebot.settings
     tz = ZoneInfo(settings.timezone)
-    signer = Signer(load_or_create_secret(settings.data_dir))
+    signer = badgebot.signer
     sessions, signins = session_cookie(signer), signin_cookie(signer)
     secure = badgebot.public_url.startswith("https://")
     redirect_uri = f"{badgebot.public_url}/checkin/callback"
@@ -109,9 +108,7 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
         return redirect(f"/checkin/done/{event_id}?r={'new' if result.new else 'already'}", code=303)
 
     def kick_delivery() -> None:
-        slack = badgebot.extras.get("slack")
-        if slack is not None:
-            slack.delivery.kick()  # type: ignore[attr-defined]
+        badgebot.delivery.kick()
 
     def csrf(user: str, code: str, scanned: str) -> str:
         """Ties the one-tap form to this browser's person, this code and when the page was opened."""
@@ -306,14 +303,10 @@ def checkin_pages(badgebot: "Badgebot", web: Flask) -> None:
 
 def _workspace(badgebot: "Badgebot") -> str | None:
     """The bot's workspace (auth.test), so sign-ins from any other workspace are refused."""
-    slack = badgebot.extras.get("slack")
-    if slack is None:
-        return None
-    try:
-        return str(slack.client.auth_test()["team_id"])  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - without it, Slack's own workspace picker still applies
+    team = badgebot.workspace.team_id()
+    if team is None:  # without it, Slack's own workspace picker still applies
         log.warning("could not learn the workspace id; sign-ins are not limited to one workspace")
-        return None
+    return team
 
 
 def _set_cookie(response: Response, name: str, value: str, max_age: int, secure: bool) -> None:

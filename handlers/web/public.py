@@ -12,6 +12,8 @@ award goes to a use case in bot/usecases/credentials.py.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,12 @@ from typing import Any
 from flask import Flask, Response, abort, request, send_file
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from handlers.bootstrap import Badgebot
 from bot.errors import NotFound
-from bot.adapters.openbadges.service import OpenBadges, open_badges
+from bot.adapters.openbadges.service import OpenBadges
 from bot.usecases.credentials import AwardRecord, credential_record, revocation_of, shared_award, shared_evidence
+
+if TYPE_CHECKING:
+    from handlers.bootstrap import Badgebot
 
 TEMPLATES = Path(__file__).with_name("templates")
 JSON_LD = "application/ld+json"
@@ -49,7 +53,7 @@ def public_pages(badgebot: Badgebot, web: Flask) -> None:
     templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
     def badges() -> OpenBadges:
-        return open_badges(badgebot)
+        return badgebot.open_badges
 
     def not_found() -> Response:
         # The same answer for unknown and unshared awards: nothing says which.

@@ -1,11 +1,10 @@
 """GET /review/artifacts/<id>: grantors open a submission's files from the review card.
 
-The link is signed and expires (see SlackBot.artifact_link); without a valid signature the
+The link is signed and expires (bot.adapters.signing.ArtifactLinks); without a valid signature the
 answer is a 404 that says nothing about whether the file exists.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from flask import Flask, abort, request, send_file
@@ -17,21 +16,14 @@ if TYPE_CHECKING:
 
 
 def review_files(badgebot: "Badgebot", web: Flask) -> None:
-    bot = badgebot.extras["slack"]
-
     @web.get("/review/artifacts/<int:artifact_id>")
     def artifact(artifact_id: int):  # type: ignore[no-untyped-def]
-        expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
-        try:
-            valid_until = dt.date.fromisoformat(expires)
-        except ValueError:
-            abort(404)
-        if valid_until < badgebot.ctx.clock().date() or not bot.signer.check(signature, "artifact", artifact_id, expires):
+        if not badgebot.artifact_links.valid(artifact_id, request.args.get("exp", ""), request.args.get("sig", "")):
             abort(404)
         found = artifact_file(badgebot.ctx, artifact_id)
         if found is None:
             abort(404)
-        path = bot.store.path_of(found.storage_key)
+        path = badgebot.store.path_of(found.storage_key)
         if not path.is_file():
             abort(404)
         response = send_file(path, mimetype=found.media_type, as_attachment=True, download_name=found.filename)

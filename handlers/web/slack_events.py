@@ -11,8 +11,7 @@ if TYPE_CHECKING:
 
 
 def slack_events(badgebot: "Badgebot", web: Flask) -> None:
-    bot = badgebot.extras["slack"]
-    handler = SlackRequestHandler(bot.app)  # type: ignore[attr-defined]
+    handler = SlackRequestHandler(badgebot.bolt)
 
     @web.post("/slack/events")
     def events():  # type: ignore[no-untyped-def]

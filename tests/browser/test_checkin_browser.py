@@ -22,19 +22,15 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from handlers.bootstrap import Badgebot, build
+from handlers.bootstrap import Badgebot, bootstrap
 from bot.clock import FixedClock
-from bot.adapters.directory import StaticDirectory
 from bot.sandbox.emulator import SlackEmulator
-from bot.sandbox.oidc import OidcProvider
-from handlers.slack_bot import SlackBot, build_slack
+from bot.sandbox.emulator.oidc import OidcProvider
 from bot.usecases.events import EventDraft, create_event
-from handlers.web.app import create_web_app
 from bot.runtime.web_server import serving
 from config.catalog import load_catalog
 from config.settings import EXAMPLE_CATALOG, load_settings
-from handlers.web.checkin import checkin_pages, display_url
-from handlers.web.slack_events import slack_events
+from handlers.web.checkin import display_url
 from tests.browser.conftest import PageWatch, loopback_only, screenshot_dirs
 from tests.conftest import T0
 
@@ -56,7 +52,7 @@ MIN_TAP_TARGET = 44  # CSS pixels: WCAG 2.5.5's target size, and Apple's and Goo
 class CheckinSite:
     url: str
     badgebot: Badgebot
-    bot: SlackBot
+    bot: Badgebot
     emulator: SlackEmulator
     oidc: OidcProvider
     clock: FixedClock
@@ -80,16 +76,14 @@ def checkin_site(tmp_path: Path) -> Iterator[CheckinSite]:
                 database_url=f"sqlite:///{tmp_path / 'badgebot.sqlite3'}", data_dir=tmp_path / "data",
                 slack_bot_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=emulator.api_url,
                 public_url=server.url, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
-            badgebot = build(settings, catalog=load_catalog(EXAMPLE_CATALOG), directory=StaticDirectory(),
-                             clock=clock)
+            badgebot = bootstrap(settings, catalog=load_catalog(EXAMPLE_CATALOG), clock=clock)
             badgebot.upgrade_database()
             badgebot.load_catalog("test")
-            bot = build_slack(badgebot, base_url=server.url)
-            web = create_web_app(badgebot, parts=[slack_events, checkin_pages])
+            badgebot.start(scheduler=False)
+            web = badgebot.web
             try:
-                yield CheckinSite(server.url, badgebot, bot, emulator, oidc, clock)
+                yield CheckinSite(server.url, badgebot, badgebot, emulator, oidc, clock)
             finally:
-                bot.delivery.stop()
                 badgebot.close()
 
 

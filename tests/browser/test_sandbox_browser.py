@@ -35,7 +35,7 @@ BOT_BLOCK_TYPES = {"header", "section", "context", "divider", "actions", "input"
 
 
 def pdf(text: str) -> bytes:
-    from bot.sandbox.demo import one_page_pdf
+    from handlers.sandbox.demo import one_page_pdf
 
     return one_page_pdf(text, ["Made by the browser test."])
 

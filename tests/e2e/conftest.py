@@ -13,17 +13,12 @@ from typing import Any
 
 import pytest
 
-from handlers.bootstrap import Badgebot, build
-from bot.adapters.directory import StaticDirectory
+from handlers.bootstrap import Badgebot, bootstrap
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.slack_client import SlackSide
-from handlers.slack_bot import SlackBot, build_slack
-from handlers.web.app import create_web_app
 from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
-from handlers.web.review_files import review_files
-from handlers.web.slack_events import slack_events
 
 TOKEN = "xoxb-e2e-token"
 SECRET = "e2e-signing-secret"
@@ -37,7 +32,7 @@ PEOPLE = {
 class World:
     emulator: SlackEmulator
     slack: SlackSide
-    bot: SlackBot
+    bot: Badgebot  # the same object as `badgebot`, named for what tests use it for: its outbox and store
     badgebot: Badgebot
     url: str
 
@@ -66,16 +61,13 @@ def world(database_url: str, engine: Any, catalog: Catalog, tmp_path: Path) -> I
         emulator.add_channel("badge-reviews", id="C0REVIEWS1")
         settings = load_settings(database_url=database_url, data_dir=tmp_path / "data", slack_bot_token=TOKEN,
                                  slack_signing_secret=SECRET, slack_api_url=emulator.api_url)
-        badgebot = build(settings, catalog=catalog, directory=StaticDirectory())
-        badgebot.load_catalog("test")
-        try:
-            with serving(lambda *a: web(*a)) as server:  # the app needs the URL, the URL needs the server
-                bot = build_slack(badgebot, base_url=server.url)
-                web = create_web_app(badgebot, parts=[slack_events, review_files])
-                try:
-                    with SlackSide(emulator, f"{server.url}/slack/events", SECRET) as slack:
-                        yield World(emulator, slack, bot, badgebot, server.url)
-                finally:
-                    bot.delivery.stop()
-        finally:
-            badgebot.close()
+        with serving(lambda *a: badgebot.web(*a)) as server:  # the bot needs the URL, the URL needs the server
+            # Exactly the production wiring: user groups, for one, come from the emulator's Web API.
+            badgebot = bootstrap(settings, catalog=catalog, public_url=server.url)
+            badgebot.load_catalog("test")
+            badgebot.start(scheduler=False)
+            try:
+                with SlackSide(emulator, f"{server.url}/slack/events", SECRET) as slack:
+                    yield World(emulator, slack, badgebot, badgebot, server.url)
+            finally:
+                badgebot.close()

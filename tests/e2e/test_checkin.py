@@ -25,23 +25,17 @@ import zxingcpp
 from joserfc.jwk import RSAKey
 from PIL import Image
 
-from handlers.bootstrap import build
+from handlers.bootstrap import bootstrap
 from bot.clock import FixedClock
-from bot.adapters.directory import StaticDirectory
 from bot.domain import checkin as rules
 from bot.adapters.oidc import SignInFailed, SlackSignIn
 from bot.sandbox.emulator import SlackEmulator
-from bot.sandbox.oidc import OidcProvider
+from bot.sandbox.emulator.oidc import OidcProvider
 from bot.sandbox.slack_client import SlackSide
-from handlers.slack_bot import build_slack
 from bot.usecases.progress import learner_progress
-from handlers.web.app import create_web_app
 from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
-from handlers.web.checkin import checkin_pages
-from handlers.web.public import public_pages
-from handlers.web.slack_events import slack_events
 from tests.conftest import T0
 from tests.e2e.conftest import PEOPLE, SECRET, TOKEN, World
 
@@ -73,15 +67,14 @@ def start_world(database_url: str, catalog: Catalog, tmp_path: Path, *, sign_in:
                 database_url=database_url, data_dir=tmp_path / "data", slack_bot_token=TOKEN,
                 slack_signing_secret=SECRET, slack_api_url=emulator.api_url, public_url=url,
                 slack_client_id=CLIENT_ID if sign_in else "", slack_client_secret=CLIENT_SECRET if sign_in else "")
-            badgebot = build(settings, catalog=catalog, directory=StaticDirectory(), clock=clock)
+            badgebot = bootstrap(settings, catalog=catalog, clock=clock)
             badgebot.load_catalog("test")
-            bot = build_slack(badgebot, base_url=url)
-            web = create_web_app(badgebot, parts=[slack_events, public_pages, checkin_pages])
+            badgebot.start(scheduler=False)
+            web = badgebot.web
             try:
                 with SlackSide(emulator, f"{url}/slack/events", SECRET) as slack:
-                    yield EventWorld(emulator, slack, bot, badgebot, url, clock=clock, oidc=oidc)
+                    yield EventWorld(emulator, slack, badgebot, badgebot, url, clock=clock, oidc=oidc)
             finally:
-                bot.delivery.stop()
                 badgebot.close()
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.runtime.delivery import Queued, queue_many
+from bot.domain.vocabulary import OutboxKind
+from bot.usecases.outbox import Queued, queue_many
 from bot.sandbox.emulator import SlackEmulator
 from bot.usecases.learners import set_nudges
 from models import OutboxMessage
@@ -33,7 +34,7 @@ def queue_nudges(ctx, users: list[str], per_user: int = 1) -> list[int]:
         set_nudges(ctx, user, True)
     now = ctx.clock()
     with ctx.transaction() as session:
-        queue_many(session, now, [Queued(f"nudge:test-{n}:{u}", "nudge", u, NUDGE | {"learner": u})
+        queue_many(session, now, [Queued(f"nudge:test-{n}:{u}", OutboxKind.NUDGE, u, NUDGE | {"learner": u})
                                   for n in range(per_user) for u in users])
         return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == "nudge")))
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from handlers.bootstrap import build
+from handlers.bootstrap import bootstrap
 from bot.sandbox.emulator import SlackEmulator
 from config.settings import load_settings
 from tests.helpers import earn, program_workspace
@@ -32,7 +32,7 @@ def emulator() -> Iterator[SlackEmulator]:
 
 def test_the_scheduler_runs_inside_serve_and_its_nudges_reach_the_learner(emulator, tmp_path):
     data = tmp_path / "data"
-    app = build(load_settings(data_dir=data))
+    app = bootstrap(load_settings(data_dir=data))
     app.upgrade_database()
     app.load_catalog()
     earn(app.ctx, "U0ANA00001", "spreadsheet-fundamentals")      # 1 of 3 toward Data Analytics (Practiced)

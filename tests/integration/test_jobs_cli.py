@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.bootstrap import build
+from handlers.bootstrap import bootstrap
 from bot.sandbox.emulator import SlackEmulator
 from config.settings import load_settings
 from tests.helpers import earn, program_workspace
@@ -32,7 +32,7 @@ def emulator() -> Iterator[SlackEmulator]:
 def badgebot(tmp_path: Path, emulator: SlackEmulator):  # type: ignore[no-untyped-def]
     """Run `badgebot ARGS...` on a fresh data dir where Ana holds 1 of the 3 badges of a certificate."""
     data = tmp_path / "data"
-    app = build(load_settings(data_dir=data))
+    app = bootstrap(load_settings(data_dir=data))
     app.upgrade_database()
     app.load_catalog()
     earn(app.ctx, "U0ANA00001", "spreadsheet-fundamentals")

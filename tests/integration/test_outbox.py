@@ -7,15 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.runtime.delivery import (
-    Delivered,
-    OutboxWorker,
-    Queued,
-    Retry,
-    outbox_status,
-    queue_many,
-    retry_failed,
-)
+from bot.domain.vocabulary import OutboxKind
+from bot.runtime.delivery import Delivered, OutboxWorker, Retry
+from bot.usecases.outbox import Queued, outbox_status, queue_many, retry_failed
 from models import AuditEntry, OutboxMessage
 
 
@@ -56,7 +50,7 @@ def worker(ctx, slack) -> OutboxWorker:
 
 def queue(ctx, clock, *recipients: str) -> list[int]:
     with ctx.transaction() as session:
-        queue_many(session, clock(), [Queued(f"test:{i}:{r}", "nudge", r, {"n": i}) for i, r in enumerate(recipients)])
+        queue_many(session, clock(), [Queued(f"test:{i}:{r}", OutboxKind.NUDGE, r, {"n": i}) for i, r in enumerate(recipients)])
     with ctx.transaction() as session:
         return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.dedupe_key.like("test:%"))
                                     .order_by(OutboxMessage.id)))
@@ -68,7 +62,7 @@ def rows(ctx) -> dict[int, tuple[str, int]]:
 
 
 def test_queue_many_skips_keys_already_there(ctx, clock):
-    messages = [Queued(f"k:{i}", "nudge", f"U{i}") for i in range(5)]
+    messages = [Queued(f"k:{i}", OutboxKind.NUDGE, f"U{i}") for i in range(5)]
     with ctx.transaction() as session:
         assert queue_many(session, clock(), messages[:3]) == 3
     with ctx.transaction() as session:
@@ -169,10 +163,10 @@ def test_a_skipped_message_is_not_sent_and_says_why(ctx, clock):
 def test_queueing_in_bulk_skips_keys_already_queued_and_counts_only_the_new(ctx, clock):
     later = clock() + dt.timedelta(hours=3)
     with ctx.transaction() as session:
-        first = queue_many(session, clock(), [Queued(f"bulk:{n}", "nudge", f"U{n:04d}", {"n": n}) for n in range(5)],
+        first = queue_many(session, clock(), [Queued(f"bulk:{n}", OutboxKind.NUDGE, f"U{n:04d}", {"n": n}) for n in range(5)],
                            chunk=2)
     with ctx.transaction() as session:                          # a rerun overlapping the first, in batches of 2
-        again = queue_many(session, clock(), [Queued(f"bulk:{n}", "nudge", f"U{n:04d}", {"n": -1}, later)
+        again = queue_many(session, clock(), [Queued(f"bulk:{n}", OutboxKind.NUDGE, f"U{n:04d}", {"n": -1}, later)
                                               for n in range(3, 8)], chunk=2)
     assert (first, again) == (5, 3)
     with ctx.transaction() as session:

@@ -12,12 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.vocabulary import Decision
-from bot.adapters.openbadges import baking, open_badges
+from bot.adapters.openbadges import baking
 from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.usecases.awards import award_souvenir, revoke, set_shared
 from bot.usecases.credentials import award_record
-from handlers.web.app import create_web_app
-from handlers.web.public import public_pages
 from models import Artifact
 from tests.helpers import earn
 
@@ -27,12 +25,12 @@ STRANGER_ID = "doesnotexist0000"
 
 @pytest.fixture
 def web(badgebot):
-    return create_web_app(badgebot, parts=[public_pages]).test_client()
+    return badgebot.web.test_client()
 
 
 @pytest.fixture
 def verifier(badgebot, web) -> Verifier:
-    base = open_badges(badgebot).urls.base
+    base = badgebot.open_badges.urls.base
 
     def fetch(url: str, accept: str) -> Fetched:
         assert url.startswith(base + "/"), f"tried to leave the test server: {url}"
@@ -117,7 +115,7 @@ def test_level_two_evidence_is_public_and_level_one_never(badgebot, web):
 
     credential = web.get(f"/a/{level_two}/credential.json").get_json(force=True)
     links = [e["id"] for e in credential["evidence"]]
-    assert links == [f"{open_badges(badgebot).urls.base}/a/{level_two}/evidence/{a.id}" for a in two_files]
+    assert links == [f"{badgebot.open_badges.urls.base}/a/{level_two}/evidence/{a.id}" for a in two_files]
     download = web.get(urlparse(links[0]).path)
     assert download.status_code == 200 and download.get_data().startswith(b"%PDF")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
@@ -152,7 +150,7 @@ def test_the_downloads_verify_with_the_published_key(badgebot, web, verifier):
     eddsa = web.get(f"/a/{public_id}/credential.jwt?alg=EdDSA").get_data(as_text=True)
     assert verifier.verify_jwt(eddsa).valid
     # The page URL itself, fetched as JSON from the issuer's own origin, is hosted verification.
-    assert verifier.verify_url(open_badges(badgebot).urls.award_page(public_id)).valid
+    assert verifier.verify_url(badgebot.open_badges.urls.award_page(public_id)).valid
 
 
 def test_the_jwks_publishes_the_signing_keys_and_never_a_private_part(badgebot, web):
@@ -177,7 +175,7 @@ def test_a_revoked_award_says_so_and_verifies_as_revoked(badgebot, web, verifier
     assert "Revoked" in html and "no longer valid" in html
     assert "Plagiarised" not in html  # the reason is between the learner and the program
     status = web.get(f"/status/{public_id}").get_json()
-    assert status["revokedCredentials"] == [{"id": open_badges(badgebot).urls.award_page(public_id), "revoked": True}]
+    assert status["revokedCredentials"] == [{"id": badgebot.open_badges.urls.award_page(public_id), "revoked": True}]
     assert web.get(f"/ob2/assertions/{public_id}").get_json(force=True)["revoked"] is True
 
 
@@ -244,7 +242,7 @@ def test_a_souvenir_and_a_certificate_have_pages(badgebot, web, verifier):
 def test_linkedin_url_on_the_share_answer(badgebot):
     public_id = _earn_shared(badgebot, "sql-analytics-professional")
     record = award_record(badgebot.ctx, public_id)
-    links = open_badges(badgebot).share_links(record)
+    links = badgebot.open_badges.share_links(record)
     query = parse_qs(urlparse(links.linkedin).query)
     assert query["startTask"] == ["CERTIFICATION_NAME"]
     assert query["name"] == ["SQL for Analytics in Practice"]
@@ -257,7 +255,7 @@ def test_linkedin_url_on_the_share_answer(badgebot):
 def test_keys_are_generated_once_and_kept_private(badgebot):
     import stat
 
-    service = open_badges(badgebot)
+    service = badgebot.open_badges
     service.jwks()
     folder = badgebot.settings.data_dir / "keys"
     files = sorted(folder.iterdir())

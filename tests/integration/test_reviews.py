@@ -130,9 +130,9 @@ def test_submitting_is_idempotent_and_only_for_badges(ctx):
     first = submit_for(ctx, LEARNER, "sql-basics")
     again = submit_for(ctx, LEARNER, "sql-basics")
     assert (again.id, again.created) == (first.id, False)
-    with pytest.raises(InvalidInput, match="souvenirs are awarded at events"):
+    with pytest.raises(InvalidInput, match="is a souvenir: it is awarded at events"):
         submit(ctx, LEARNER, "welcome-week-2026", [artifact()])
-    with pytest.raises(InvalidInput, match="certificates are awarded automatically"):
+    with pytest.raises(InvalidInput, match="is awarded automatically when you hold all its badges"):
         submit(ctx, LEARNER, "data-analytics-practiced", [artifact()])
     with pytest.raises(InvalidInput, match="at least one file"):
         submit(ctx, LEARNER, "business-writing", [])

@@ -26,7 +26,7 @@ from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore
 from bot.adapters.openbadges.linkedin import add_to_profile_url
 from bot.adapters.openbadges.service import OpenBadges
 from bot.adapters.openbadges.spec import check_credential
-from bot.adapters.openbadges.urls import PublicUrls
+from bot.urls import PublicUrls
 from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.usecases.credentials import AwardRecord, CredentialRecord, EvidenceFile
 from config.catalog import Catalog, Issuer, Roles
@@ -94,6 +94,7 @@ def record(kind: CredentialType, *, distinction: bool = False, expires_at: dt.da
         evidence=files if kind is CredentialType.BADGE_LEVEL_2 else (),
         event_name="Welcome Week" if kind is CredentialType.SOUVENIR else None,
         event_date=T0 if kind is CredentialType.SOUVENIR else None,
+        learner_slack_id="U0LEARNER1",
     )
 
 
@@ -115,10 +116,14 @@ def service(tmp_path: Path) -> OpenBadges:
 
 
 def published(service: OpenBadges):  # type: ignore[no-untyped-def]
-    """A fetch that answers with what the public pages publish: the keys, and a status list."""
+    """A fetch that answers with what the public pages publish: the profile, the keys, and a status list."""
     revoked: set[str] = set()
 
     def fetch(url: str, accept: str) -> Fetched:
+        if url == f"{BASE}/.well-known/jwks.json":
+            return Fetched(200, "application/json", json.dumps(service.jwks()).encode())
+        if url == f"{BASE}/issuer":
+            return Fetched(200, "application/ld+json", json.dumps(service.issuer_profile()).encode())
         if url.startswith(f"{BASE}/keys/"):
             jwk = service.public_jwk(url.rsplit("/", 1)[1])
             return Fetched(200 if jwk else 404, "application/jwk+json", json.dumps(jwk).encode())

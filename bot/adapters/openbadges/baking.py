@@ -1,7 +1,8 @@
 """Baking: a credential embedded in its badge image, so the image alone can be verified.
 
 PNG (OB 3.0 and 2.0): one uncompressed iTXt chunk, keyword `openbadgecredential` (3.0) or `openbadges`
-(2.0), before IEND. SVG (3.0): an `<openbadges:credential>` element under the root. Chunks are written
+(2.0), before IEND. SVG (3.0): an `<openbadges:credential>` element first under the root, a VC-JWT in its
+`verify` attribute or a JSON credential as its CDATA content. Chunks are written
 and read here by hand: Pillow neither writes an iTXt uncompressed on request nor reads one after the
 image data, and a verifier must also notice any corrupted chunk (each carries a CRC).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB3_KEYWORD = "openbadgecredential"
@@ -100,16 +101,25 @@ def unbake_png(png: bytes, keyword: str = OB3_KEYWORD) -> str:
 
 
 def bake_svg(png: bytes, text: str, *, width: int = 600, height: int = 600, title: str = "") -> str:
-    """An SVG badge: the PNG artwork embedded as an image, and the credential in <openbadges:credential>."""
+    """An SVG badge: the PNG artwork embedded as an image, and the credential in <openbadges:credential>.
+
+    As OB 3.0 bakes them, the element comes first under <svg>: a VC-JWT (compact JWS) is its `verify`
+    attribute, and a JSON credential (with an embedded proof) is its CDATA content.
+    """
     picture = base64.b64encode(png).decode()
-    # CDATA cannot contain "]]>"; a JWT never does, and JSON is split around it if it ever did.
-    body = text.replace("]]>", "]]]]><![CDATA[>")
+    text = text.strip()
+    if text.startswith("{"):
+        # CDATA cannot contain "]]>": JSON is split around it if it ever does.
+        body = text.replace("]]>", "]]]]><![CDATA[>")
+        element = f'<openbadges:credential><![CDATA[{body}]]></openbadges:credential>'
+    else:
+        element = f'<openbadges:credential verify={quoteattr(text)}/>'
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="{OB3_SVG_NAMESPACE}" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">\n'
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'{element}\n'
         f'  <title>{escape(title)}</title>\n'
-        f'  <openbadges:credential><![CDATA[{body}]]></openbadges:credential>\n'
         f'  <image width="{width}" height="{height}" href="data:image/png;base64,{picture}"/>\n'
         '</svg>\n'
     )
@@ -129,9 +139,11 @@ def unbake_svg(svg: str) -> str:
     if len(found) > 1:
         raise BakingError(f"the SVG carries {len(found)} credentials; Open Badges allows exactly one")
     element = found[0]
-    text = (element.text or "").strip()
-    if not text:
-        text = (element.get("verify") or "").strip()
-    if not text:
+    # A VC-JWT is in the `verify` attribute; a JSON credential is the element's (CDATA) text.
+    text, verify = (element.text or "").strip(), (element.get("verify") or "").strip()
+    if text and verify:
+        raise BakingError("the SVG's <openbadges:credential> carries both a `verify` attribute and content; "
+                          "Open Badges allows exactly one credential")
+    if not (text or verify):
         raise BakingError("the SVG's <openbadges:credential> element is empty")
-    return text
+    return text or verify

@@ -6,11 +6,14 @@ assessed artifacts (they are public evidence); a Level I award only says that an
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import uuid
 from typing import Any
 
 from bot.domain.vocabulary import CredentialType
 from bot.adapters.openbadges.spec import OB_CONTEXT, VC_CONTEXT, format_date_time
-from bot.adapters.openbadges.urls import PublicUrls
+from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Issuer
 
@@ -103,22 +106,49 @@ def _evidence(record: AwardRecord, urls: PublicUrls) -> list[dict[str, Any]]:
     return []
 
 
-def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
-    """The award as an OpenBadgeCredential, ready to be signed."""
+def subject_id(secret: bytes, issuer_id: str, learner: str) -> str:
+    """The learner's `credentialSubject.id` with this issuer: a URN that is stable and says nothing.
+
+    `learner` is the learner's Slack user id. The URN is a version 8 (RFC 9562) UUID made of
+    HMAC-SHA256(secret, issuer id, learner): the same learner gets the same id on every credential of
+    this issuer, another issuer (or another secret) gives another id, and without the server's secret
+    nobody can tell whose id it is, even knowing the Slack id.
+    """
+    if not secret:
+        raise ValueError("a subject id needs the server's secret")
+    digest = hmac.new(secret, b"badgebot credentialSubject.id\x00" + issuer_id.encode() + b"\x00"
+                      + learner.encode(), hashlib.sha256).digest()
+    value = int.from_bytes(digest[:16], "big")
+    value &= ~(0xF << 76)
+    value |= 0x8 << 76  # version 8: custom
+    value &= ~(0x3 << 62)
+    value |= 0x2 << 62  # the RFC 9562 variant
+    return uuid.UUID(int=value).urn
+
+
+def learner_key(record: AwardRecord) -> str:
+    """What identifies the learner to `subject_id`: the Slack id, or (a record without it) the award itself."""
+    return record.learner_slack_id or f"award:{record.public_id}"
+
+
+def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls, *,
+                          subject: str) -> dict[str, Any]:
+    """The award as an OpenBadgeCredential, ready to be signed; `subject` is the `credentialSubject.id`."""
     credential = record.credential
     name = credential.name + (f" ({DISTINCTION.lower()})" if record.distinction else "")
-    subject: dict[str, Any] = {
+    subject_doc: dict[str, Any] = {
+        "id": subject,
         "type": ["AchievementSubject"],
         "achievement": achievement(credential, issuer, urls),
     }
     if record.learner_name:
         # The learner's name as the program knows it, in plain text (hashed: false): the learner holds
         # this credential and chooses whom to show it to.
-        subject["identifier"] = [{
+        subject_doc["identifier"] = [{
             "type": "IdentityObject", "hashed": False, "identityHash": record.learner_name, "identityType": "name",
         }]
     if record.distinction:
-        subject["result"] = [{
+        subject_doc["result"] = [{
             "type": ["Result"],
             "resultDescription": f"{urls.achievement(credential.slug)}#distinction",
             "value": DISTINCTION,
@@ -133,7 +163,7 @@ def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls)
         "issuer": issuer_profile(issuer, urls),
         "validFrom": format_date_time(record.issued_at),
         "awardedDate": format_date_time(record.issued_at),
-        "credentialSubject": subject,
+        "credentialSubject": subject_doc,
         "credentialStatus": {"id": urls.status(record.public_id), "type": STATUS_TYPE},
     }
     if record.expires_at is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ RS256 = "RS256"
 EDDSA = "EdDSA"
 ALGORITHMS = (RS256, EDDSA)
 _FILES = {RS256: "rs256.pem", EDDSA: "ed25519.pem"}
+SECRET_FILE = "subject-ids.secret"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class KeyStore:
     def __init__(self, folder: Path):
         self.folder = folder
         self._keys: dict[str, SigningKey] = {}
+        self._secret: bytes | None = None
         self._lock = threading.Lock()
 
     def get(self, alg: str = RS256) -> SigningKey:
@@ -57,23 +60,34 @@ class KeyStore:
     def all(self) -> list[SigningKey]:
         return [self.get(alg) for alg in ALGORITHMS]
 
+    def secret(self) -> bytes:
+        """32 random bytes kept beside the keys (made on first use): what credential subject ids derive from."""
+        with self._lock:
+            if self._secret is None:
+                self._secret = self._write_once(SECRET_FILE, lambda: os.urandom(32))
+            return self._secret
+
     def _load_or_create(self, alg: str) -> RSAKey | OKPKey:
+        return _import(alg, self._write_once(_FILES[alg], lambda: _generate(alg).as_pem(private=True)))
+
+    def _write_once(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The contents of `name` in the key folder, written by `make()` (mode 0600) if it is missing."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.folder, 0o700)
-        path = self.folder / _FILES[alg]
+        path = self.folder / name
         if path.exists():
-            return _import(alg, path.read_bytes())
-        key = _generate(alg)
-        tmp = self.folder / f".{_FILES[alg]}.{os.getpid()}.{threading.get_ident()}.tmp"
+            return path.read_bytes()
+        data = make()
+        tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            out.write(key.as_pem(private=True))
+            out.write(data)
         try:
             # link() fails if the name exists: when two processes start at once, the first complete
-            # key written wins, and the loser reads that one rather than a half-written file.
+            # file written wins, and the loser reads that one rather than a half-written file.
             os.link(tmp, path)
         except FileExistsError:
-            return _import(alg, path.read_bytes())
+            return path.read_bytes()
         finally:
             tmp.unlink(missing_ok=True)
-        return key
+        return data

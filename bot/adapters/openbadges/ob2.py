@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.vocabulary import CredentialType
 from bot.adapters.openbadges.spec import format_date_time
-from bot.adapters.openbadges.urls import PublicUrls
+from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Issuer
 

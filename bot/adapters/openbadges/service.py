@@ -1,27 +1,23 @@
 """Open Badges for one Badgebot: its keys, its images and its URLs, behind one object.
 
-Entry points (Slack share answer, public pages, CLI) call `open_badges(badgebot)` and then one method:
+Entry points (Slack share answer, public pages, CLI) call `badgebot.open_badges` and then one method:
 the credential JSON, the VC-JWT, the baked PNG/SVG, the OB 2.0 documents, the JWKS or the share links.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain.vocabulary import CredentialType
 from bot.adapters.images import BadgeDesign, BadgeRenderer
-from bot.adapters.openbadges import baking, credential as ob3, ob2, vcjwt
-from bot.adapters.openbadges.keys import RS256, KeyStore, SigningKey
+from bot.adapters.openbadges import baking, credential as ob3, dataintegrity, ob2, vcjwt
+from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore, SigningKey
 from bot.adapters.openbadges.linkedin import add_to_profile_url
-from bot.adapters.openbadges.urls import PublicUrls
+from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Catalog
-
-if TYPE_CHECKING:
-    from handlers.bootstrap import Badgebot
-
-EXTRA_KEY = "openbadges"
 
 
 @dataclass(frozen=True)
@@ -40,13 +36,15 @@ class ShareLinks:
 
 class OpenBadges:
     def __init__(self, catalog: Catalog, urls: PublicUrls, keys: KeyStore, renderer: BadgeRenderer,
-                 image_root: Path | None = None):
+                 image_root: Path | None = None, subject_secret: bytes | None = None):
         self.catalog = catalog
         self.urls = urls
         self.keys = keys
         self.renderer = renderer
         # Where a catalog's relative image paths (souvenirs' own look) are found: next to the catalog file.
         self.image_root = image_root
+        # What credentialSubject.id derives from; by default a random secret kept beside the keys.
+        self.subject_secret = subject_secret
 
     # Images -----------------------------------------------------------------------------------------
 
@@ -68,15 +66,36 @@ class OpenBadges:
 
     # Open Badges 3.0 --------------------------------------------------------------------------------
 
-    def credential(self, record: AwardRecord) -> dict[str, Any]:
-        return ob3.open_badge_credential(record, self.catalog.issuer, self.urls)
+    def subject_id(self, record: AwardRecord) -> str:
+        """The learner's credentialSubject.id: the same URN on each of their credentials from this issuer."""
+        secret = self.subject_secret or self.keys.secret()
+        return ob3.subject_id(secret, self.urls.issuer, ob3.learner_key(record))
+
+    def credential(self, record: AwardRecord, *, proof: bool = False) -> dict[str, Any]:
+        """The award as an OpenBadgeCredential; with `proof`, signed by an embedded eddsa-rdfc-2022 proof."""
+        doc = ob3.open_badge_credential(record, self.catalog.issuer, self.urls, subject=self.subject_id(record))
+        # The proof's time is the award's: the same award always gives the same signed document.
+        return self.add_proof(doc, created=record.issued_at) if proof else doc
+
+    def verification_method(self) -> str:
+        """The embedded proofs' verificationMethod: the issuer profile's Multikey, named in the fragment."""
+        return f"{self.urls.issuer}#{dataintegrity.multikey_of(self.keys.get(EDDSA))}"
+
+    def add_proof(self, doc: dict[str, Any], created: dt.datetime | None = None) -> dict[str, Any]:
+        """`doc` (any credential of this issuer) with a DataIntegrityProof by the issuer's Ed25519 key."""
+        return dataintegrity.add_proof(doc, self.keys.get(EDDSA), self.verification_method(), created=created)
 
     def achievement(self, credential: CredentialRecord) -> dict[str, Any]:
         return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT],
                 **ob3.achievement(credential, self.catalog.issuer, self.urls)}
 
     def issuer_profile(self) -> dict[str, Any]:
-        return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT], **ob3.issuer_profile(self.catalog.issuer, self.urls)}
+        """The served profile, also the controller document of the key that signs embedded proofs."""
+        method = self.verification_method()
+        return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT], **ob3.issuer_profile(self.catalog.issuer, self.urls),
+                "verificationMethod": [{"id": method, "type": "Multikey", "controller": self.urls.issuer,
+                                        "publicKeyMultibase": method.rsplit("#", 1)[1]}],
+                "assertionMethod": [method]}
 
     def kid(self, key: SigningKey) -> str:
         return self.urls.key(key.thumbprint)
@@ -137,20 +156,3 @@ class OpenBadges:
             svg=self.urls.award_svg(pid), json=self.urls.award_json(pid), jwt=self.urls.award_jwt(pid),
             ob2_assertion=self.urls.ob2_assertion(pid), ob2_image=self.urls.ob2_png(pid),
         )
-
-
-def open_badges(badgebot: "Badgebot") -> OpenBadges:
-    """The Badgebot's OpenBadges, made on first use (keys are generated then) and kept in `extras`."""
-    found = badgebot.extras.get(EXTRA_KEY)
-    if isinstance(found, OpenBadges):
-        return found
-    settings = badgebot.settings
-    service = OpenBadges(
-        catalog=badgebot.catalog,
-        urls=PublicUrls.of(badgebot.public_url),
-        keys=KeyStore(settings.data_dir / "keys"),
-        renderer=BadgeRenderer(settings.data_dir / "images"),
-        image_root=Path(settings.catalog).parent,
-    )
-    badgebot.extras[EXTRA_KEY] = service
-    return service

@@ -36,21 +36,70 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def claims_for(credential: dict[str, Any]) -> dict[str, Any]:
-    claims = dict(credential)
+REQUIRED_CLAIMS = ("iss", "sub", "jti", "nbf")
+
+
+def _issuer_id(credential: dict[str, Any]) -> Any:
     issuer = credential.get("issuer")
-    claims["iss"] = issuer.get("id") if isinstance(issuer, dict) else issuer
-    claims["jti"] = credential["id"]
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _subject_id(credential: dict[str, Any]) -> Any:
+    subject = credential.get("credentialSubject")
+    return subject.get("id") if isinstance(subject, dict) else None
+
+
+def claims_for(credential: dict[str, Any]) -> dict[str, Any]:
+    """The JWT claims set: the credential, with iss, sub, jti, nbf (and exp when it expires) from it."""
+    claims = {k: v for k, v in credential.items() if k not in ("iss", "sub", "jti", "nbf", "exp", "proof")}
+    claims["iss"] = _issuer_id(credential)
+    claims["jti"] = credential.get("id")
+    subject = _subject_id(credential)
+    if isinstance(subject, str) and subject:
+        claims["sub"] = subject
     valid_from = parse_date_time(credential.get("validFrom"))
     if valid_from is not None:
         claims["nbf"] = int(valid_from.timestamp())
     valid_until = parse_date_time(credential.get("validUntil"))
     if valid_until is not None:
         claims["exp"] = int(valid_until.timestamp())
-    subject = credential.get("credentialSubject", {})
-    if isinstance(subject, dict) and isinstance(subject.get("id"), str):
-        claims["sub"] = subject["id"]
+    missing = [c for c in REQUIRED_CLAIMS if not isinstance(claims.get(c), (str, int)) or claims.get(c) == ""]
+    if missing:
+        sources = {"iss": "issuer.id", "sub": "credentialSubject.id", "jti": "id", "nbf": "validFrom"}
+        raise ValueError("a VC-JWT needs " + ", ".join(f"{c} ({sources[c]})" for c in missing)
+                         + ": the credential lacks it")
     return claims
+
+
+def claim_problems(claims: dict[str, Any], credential: dict[str, Any]) -> list[str]:
+    """Why the registered claims do not say what the credential says (OB 3.0 section 8.2); [] if they do."""
+    problems = [f"the JWT has no '{c}' claim (Open Badges 3.0 requires iss, sub, jti and nbf)"
+                for c in REQUIRED_CLAIMS if c not in claims]
+    issuer_id = _issuer_id(credential)
+    if "iss" in claims and claims["iss"] != issuer_id:
+        problems.append(f"the JWT 'iss' ({claims['iss']}) is not the credential's issuer ({issuer_id})")
+    if "jti" in claims and claims["jti"] != credential.get("id"):
+        problems.append("the JWT 'jti' is not the credential's id")
+    if "sub" in claims:
+        subject_id = _subject_id(credential)
+        if subject_id is None:
+            problems.append("the JWT has a 'sub' but the credential subject has no id")
+        elif claims["sub"] != subject_id:
+            problems.append("the JWT 'sub' is not the credential subject's id")
+    for claim, prop in (("nbf", "validFrom"), ("exp", "validUntil")):
+        when = parse_date_time(credential.get(prop))
+        if claim not in claims:
+            if claim == "exp" and when is not None:
+                problems.append("the JWT has no 'exp' claim, but the credential has a validUntil")
+            continue
+        value = claims[claim]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"the JWT '{claim}' is not a NumericDate")
+        elif when is None:
+            problems.append(f"the JWT has '{claim}' but the credential has no {prop}")
+        elif int(value) != int(when.timestamp()):
+            problems.append(f"the JWT '{claim}' does not match the credential's {prop}")
+    return problems
 
 
 def sign(credential: dict[str, Any], key: SigningKey, kid: str) -> str:
@@ -121,7 +170,7 @@ def check_signature(parsed: ParsedJwt, public_jwk: dict[str, Any]) -> str | None
             jws.deserialize_compact(parsed.token, key, registry=_registry([alg]))
     except JoseError as exc:
         error = getattr(exc, "error", "") or exc.__class__.__name__
-        return f"the signature does not match the issuer's key ({error})"
+        return f"the signature does not match the key ({error})"
     except (ValueError, TypeError) as exc:
         return f"the signature could not be checked ({exc})"
     return None

@@ -10,6 +10,8 @@ verifies its own credentials through its published endpoints in process, and tes
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -19,12 +21,18 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.clock import Clock, system_clock
-from bot.adapters.openbadges import baking, vcjwt
+from bot.adapters.openbadges import baking, dataintegrity, vcjwt
+from bot.adapters.openbadges.multikey import ed25519_from_multikey, ed25519_jwk, thumbprint
 from bot.adapters.openbadges.spec import check_credential, parse_date_time
 
 REVOCATION_LIST = "1EdTechRevocationList"
 JSON_TYPES = "application/ld+json, application/vc+ld+json;q=0.95, application/json;q=0.9"
+KEY_TYPES = "application/did+json, application/jwk-set+json, application/jwk+json, application/ld+json, " \
+    "application/json;q=0.9"
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
+# How many folders up from the issuer's id a same-origin /.well-known/jwks.json is looked for.
+MAX_JWKS_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,8 @@ class _Run:
     warnings: list[str] = field(default_factory=list)
     status: str | None = None
     credential: dict[str, Any] | None = None
+    # Documents fetched during this verification (each URL once): url -> (status, JSON) or the failure.
+    fetched: dict[str, Any] = field(default_factory=dict)
 
     def result(self) -> Verification:
         status = self.status or ("invalid" if self.reasons else "valid")
@@ -187,66 +197,153 @@ class Verifier:
             run.reasons.append("the JWT wraps the credential in a 'vc' claim: an older draft, not Open Badges 3.0")
         run.credential = credential if isinstance(credential, dict) else None
 
-        key, where = self._jwt_key(parsed, run)
+        key = self._jwt_key(parsed, run)
         if key is not None:
-            problem = vcjwt.check_signature(parsed, key)
+            problem = vcjwt.check_signature(parsed, key.jwk)
             if problem:
                 run.reasons.append(problem)
             else:
-                run.checks.append(f"{parsed.header.get('alg')} signature verified with {where}")
+                issuer = _issuer_id(credential) if isinstance(credential, dict) else claims.get("iss")
+                self._bind(run, key, issuer, f"{parsed.header.get('alg')} signature")
         if run.credential is None:
             run.reasons.append("the JWT carries no credential")
             return run.result()
-        self._claims(claims, run.credential, run)
+        if credential is claims:
+            run.reasons.extend(vcjwt.claim_problems(claims, credential))
         self._credential(run.credential, run)
         return run.result()
 
-    def _jwt_key(self, parsed: vcjwt.ParsedJwt, run: _Run) -> tuple[dict[str, Any] | None, str]:
+    def _jwt_key(self, parsed: vcjwt.ParsedJwt, run: _Run) -> SigningKeyFound | None:
         header = parsed.header
         if isinstance(header.get("jwk"), dict):
             jwk = header["jwk"]
-            if any(k in jwk for k in ("d", "p", "q", "dp", "dq", "qi")):
+            if any(k in jwk for k in PRIVATE_MEMBERS):
                 run.reasons.append("the JWT header carries a private key; it must carry only the public key")
-                return None, ""
-            return jwk, "the public key in the JWT header"
+                return None
+            return SigningKeyFound(jwk, "the public key in the JWT header", carried=True)
         kid = header.get("kid")
-        if isinstance(kid, str) and urlparse(kid).scheme in ("http", "https"):
-            try:
-                fetched = self.fetch(kid, "application/jwk+json, application/json")
-                if fetched.status != 200:
-                    raise OSError(f"HTTP {fetched.status}")
-                doc = fetched.json()
-            except Exception as exc:  # noqa: BLE001 - any failure means the same: no key to check with
-                run.reasons.append(f"the signing key {kid} could not be fetched ({exc})")
-                return None, ""
-            if isinstance(doc, dict) and isinstance(doc.get("keys"), list):
-                fragment = urlparse(kid).fragment
-                match = [k for k in doc["keys"] if isinstance(k, dict) and k.get("kid") in (kid, fragment)]
-                doc = match[0] if match else None
-            if not isinstance(doc, dict) or "kty" not in doc:
-                run.reasons.append(f"{kid} is not a public JWK")
-                return None, ""
-            return doc, f"the issuer's published key {kid}"
+        if isinstance(kid, str) and kid:
+            key, problem = self._resolve_key(run, kid, fragment_multikey=False)
+            if problem:
+                run.reasons.append(problem)
+            return key
         run.reasons.append("the JWT names no key to check its signature with (no 'jwk', and no 'kid' URL)")
-        return None, ""
+        return None
 
-    def _claims(self, claims: dict[str, Any], credential: dict[str, Any], run: _Run) -> None:
-        if claims is not credential:
-            return
-        issuer = credential.get("issuer")
-        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-        if "iss" in claims and claims["iss"] != issuer_id:
-            run.reasons.append(f"the JWT 'iss' ({claims['iss']}) is not the credential's issuer ({issuer_id})")
-        if "jti" in claims and claims["jti"] != credential.get("id"):
-            run.reasons.append("the JWT 'jti' is not the credential's id")
-        subject = credential.get("credentialSubject")
-        if "sub" in claims and isinstance(subject, dict) and "id" in subject and claims["sub"] != subject["id"]:
-            run.reasons.append("the JWT 'sub' is not the credential subject's id")
-        for claim, prop in (("nbf", "validFrom"), ("exp", "validUntil")):
-            when = parse_date_time(credential.get(prop))
-            if claim in claims and when is not None:
-                if not isinstance(claims[claim], (int, float)) or int(claims[claim]) != int(when.timestamp()):
-                    run.reasons.append(f"the JWT '{claim}' does not match the credential's {prop}")
+    # Keys: what a key reference names, and whether the issuer publishes it --------------------------
+
+    def _get(self, run: _Run, url: str, accept: str = KEY_TYPES) -> tuple[int, Any]:
+        """(HTTP status, the JSON body or None), fetched once per verification; raises when unreachable."""
+        if url not in run.fetched:
+            try:
+                fetched = self.fetch(url, accept)
+                try:
+                    body = fetched.json() if fetched.status == 200 else None
+                except (ValueError, UnicodeDecodeError):
+                    body = None
+                run.fetched[url] = (fetched.status, body)
+            except Exception as exc:  # noqa: BLE001 - any failure to fetch means the same: unreachable
+                run.fetched[url] = exc
+        found = run.fetched[url]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _resolve_key(self, run: _Run, ref: str, *, fragment_multikey: bool
+                     ) -> tuple[SigningKeyFound | None, str | None]:
+        """The public key that `ref` (a kid or verificationMethod: URL, did:web or did:key) names."""
+        base, _, fragment = ref.partition("#")
+        if base.startswith("did:key:"):
+            multikey = base[len("did:key:"):]
+            try:
+                public = ed25519_from_multikey(multikey)
+            except ValueError as exc:
+                return None, f"the key {ref} is not an Ed25519 did:key ({exc})"
+            if fragment and fragment != multikey:
+                return None, f"the key {ref} names another key in its fragment than its did:key"
+            return SigningKeyFound(ed25519_jwk(public), f"the key of {base}", carried=True), None
+        if base.startswith("did:web:"):
+            url = did_web_url(base)
+        elif urlparse(base).scheme in ("http", "https"):
+            url = base
+        else:
+            return None, f"the signing key {ref} is not an https URL, a did:web or a did:key: it cannot be looked up"
+        failure = ""
+        try:
+            status, doc = self._get(run, url)
+            if status != 200:
+                failure = f"answered HTTP {status}"
+        except Exception as exc:  # noqa: BLE001
+            status, doc, failure = 0, None, f"could not be fetched ({exc})"
+        if isinstance(doc, dict):
+            jwk = find_key(doc, ref)
+            if jwk is not None:
+                if any(k in jwk for k in PRIVATE_MEMBERS):
+                    return None, f"{ref} publishes a private key; an issuer must never publish one"
+                return SigningKeyFound(jwk, f"the key {ref}", carried=False), None
+            failure = failure or "does not publish that key"
+        if fragment_multikey and fragment:
+            try:
+                public = ed25519_from_multikey(fragment)
+            except ValueError:
+                pass
+            else:
+                # The verification method names its Multikey in its fragment: the credential carries its key.
+                return SigningKeyFound(ed25519_jwk(public), "the Multikey named in its verification method",
+                                       carried=True), None
+        return None, f"the signing key {ref} {failure or 'could not be found'}"
+
+    def _issuer_keys(self, run: _Run, issuer_id: Any) -> IssuerKeys | None:
+        """The keys the issuer publishes (its DID document, its profile, its same-origin JWKS).
+
+        None when none of those places could be reached at all: the keys were not checked. A place that
+        answers (even 404) counts as reached: what it does not publish is not the issuer's.
+        """
+        if not isinstance(issuer_id, str) or not issuer_id:
+            return IssuerKeys(frozenset(), ())
+        if issuer_id.startswith("did:key:"):
+            key, _ = self._resolve_key(run, issuer_id, fragment_multikey=False)
+            return IssuerKeys(frozenset({thumbprint(key.jwk)} if key else set()), (issuer_id,))
+        if issuer_id.startswith("did:web:"):
+            places = [(did_web_url(issuer_id), "its DID document")]
+        elif urlparse(issuer_id).scheme in ("http", "https"):
+            places = [(issuer_id, "its profile")] + [(url, "its JWKS") for url in jwks_urls(issuer_id)]
+        else:
+            return IssuerKeys(frozenset(), ())
+        reached, thumbprints, sources = False, set(), []
+        for url, what in places:
+            try:
+                status, doc = self._get(run, url)
+            except Exception:  # noqa: BLE001
+                continue
+            reached = True
+            if status != 200 or not isinstance(doc, dict):
+                continue
+            if what != "its JWKS" and doc.get("id") != issuer_id:
+                continue  # a document about someone else
+            found = {t for t in (thumbprint(jwk) for jwk in published_keys(doc)) if t}
+            if found:
+                thumbprints |= found
+                sources.append(f"{what} {url}")
+        return IssuerKeys(frozenset(thumbprints), tuple(sources)) if reached else None
+
+    def _bind(self, run: _Run, key: SigningKeyFound, issuer_id: Any, what: str) -> None:
+        """A good signature counts only with a key the issuer publishes."""
+        issuer = self._issuer_keys(run, issuer_id)
+        if issuer is None:
+            carried = "the key the credential carries" if key.carried else key.where
+            run.checks.append(f"{what} valid with {carried}; the issuer's keys were not checked"
+                              + (f" ({key.where})" if key.carried else ""))
+            run.warnings.append(f"the keys of the issuer {issuer_id} could not be fetched: nothing shows that "
+                                "the signing key is the issuer's")
+        elif thumbprint(key.jwk) in issuer.keys:
+            run.checks.append(f"{what} verified with the issuer's key ({key.where}, published in "
+                              f"{'; '.join(issuer.sources)})")
+        else:
+            published = (f"it publishes {len(issuer.keys)} key(s) in {'; '.join(issuer.sources)}" if issuer.sources
+                         else "it publishes none")
+            run.reasons.append(f"{what} valid, key not the issuer's: {key.where} is not a key of the issuer "
+                               f"{issuer_id} ({published})")
 
     # JSON with an embedded proof, or hosted --------------------------------------------------------
 
@@ -258,21 +355,40 @@ class Verifier:
             run.format = f"{run.format} (Open Badges 2.0)"
             return self._ob2(json.dumps(doc), run)
         run.credential = doc
-        proofs = doc.get("proof")
+        proofs = dataintegrity.proofs_of(doc)
         if proofs:
-            from bot.adapters.openbadges.dataintegrity import verify_proofs
-
-            for problem, check in verify_proofs(doc, self.fetch):
-                if problem:
-                    run.reasons.append(problem)
-                if check:
-                    run.checks.append(check)
+            for proof in proofs:
+                self._proof(doc, proof, run)
         elif fetched_from and self._hosted_by_issuer(doc, fetched_from):
             run.checks.append(f"served by its issuer at its own id {fetched_from}")
         else:
             run.reasons.append("the credential carries no proof: it is unsigned (use its VC-JWT or baked image)")
         self._credential(doc, run)
         return run.result()
+
+    def _proof(self, doc: dict[str, Any], proof: Any, run: _Run) -> None:
+        """One embedded proof: well-formed, made by the key its verification method names, the issuer's."""
+        problem = dataintegrity.proof_problem(doc, proof)
+        if problem:
+            run.reasons.append(problem)
+            return
+        key, problem = self._resolve_key(run, proof["verificationMethod"], fragment_multikey=True)
+        if key is None:
+            run.reasons.append(problem or f"the verification method {proof['verificationMethod']} names no key")
+            return
+        if key.jwk.get("kty") != "OKP" or key.jwk.get("crv") != "Ed25519" or not isinstance(key.jwk.get("x"), str):
+            run.reasons.append(f"{key.where} is not an Ed25519 key, which eddsa-rdfc-2022 needs")
+            return
+        try:
+            public = base64.urlsafe_b64decode(key.jwk["x"] + "=" * (-len(key.jwk["x"]) % 4))
+        except (ValueError, binascii.Error):
+            run.reasons.append(f"{key.where} is not a usable Ed25519 key")
+            return
+        problem = dataintegrity.check_proof(doc, proof, public)
+        if problem:
+            run.reasons.append(problem)
+            return
+        self._bind(run, key, _issuer_id(doc), f"{dataintegrity.CRYPTOSUITE} proof: signature")
 
     @staticmethod
     def _hosted_by_issuer(doc: dict[str, Any], fetched_from: str) -> bool:
@@ -363,6 +479,100 @@ class Verifier:
             run.status = run.status or "expired"
             run.reasons.append(f"expired on {expires:%Y-%m-%d}")
         return run.result()
+
+
+# Keys -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SigningKeyFound:
+    """A public key that a credential's signature names: where it was found, and whether it came with it."""
+
+    jwk: dict[str, Any]
+    where: str
+    carried: bool  # in the credential itself (a header jwk, a Multikey in the method's fragment, a did:key)
+
+
+@dataclass(frozen=True)
+class IssuerKeys:
+    keys: frozenset[str]  # RFC 7638 thumbprints
+    sources: tuple[str, ...]
+
+
+def _issuer_id(doc: Any) -> Any:
+    issuer = doc.get("issuer") if isinstance(doc, dict) else None
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def did_web_url(did: str) -> str:
+    """Where a did:web's DID document is (https only, as did:web specifies)."""
+    from urllib.parse import unquote
+
+    parts = did.split("#", 1)[0][len("did:web:"):].split(":")
+    host = unquote(parts[0])
+    path = "/".join(parts[1:])
+    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+def jwks_urls(issuer_id: str) -> list[str]:
+    """Same-origin /.well-known/jwks.json places for an https issuer id: beside it, then up to the root."""
+    parsed = urlparse(issuer_id)
+    folders = [p for p in parsed.path.split("/") if p][:-1]
+    origin = f"{parsed.scheme}://{parsed.netloc}"
+    places = [origin + "".join(f"/{p}" for p in folders[:depth]) + "/.well-known/jwks.json"
+              for depth in range(len(folders), -1, -1)]
+    return places[:MAX_JWKS_PLACES - 1] + ([places[-1]] if len(places) >= MAX_JWKS_PLACES else [])
+
+
+def _method_jwk(method: dict[str, Any]) -> dict[str, Any] | None:
+    if isinstance(method.get("publicKeyJwk"), dict):
+        return method["publicKeyJwk"]
+    if isinstance(method.get("publicKeyMultibase"), str):
+        try:
+            return ed25519_jwk(ed25519_from_multikey(method["publicKeyMultibase"]))
+        except ValueError:
+            return None
+    return None
+
+
+def _methods(doc: dict[str, Any], purpose: str | None = "assertionMethod") -> list[dict[str, Any]]:
+    """The verification methods of a controller document (a DID document, a profile), for `purpose`."""
+    base = doc.get("id") if isinstance(doc.get("id"), str) else ""
+
+    def absolute(ref: str) -> str:
+        return base + ref if ref.startswith("#") else ref
+
+    listed = [m for m in doc.get("verificationMethod") or [] if isinstance(m, dict)]
+    related = doc.get(purpose) if purpose else None
+    if not isinstance(related, list):
+        return listed + [m for m in doc.get("assertionMethod") or [] if isinstance(m, dict)]
+    wanted = {absolute(r) for r in related if isinstance(r, str)}
+    return [m for m in listed if isinstance(m.get("id"), str) and absolute(m["id"]) in wanted] \
+        + [m for m in related if isinstance(m, dict)]
+
+
+def published_keys(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every public key a document publishes: a JWK, a JWKS, or a controller document's methods."""
+    if isinstance(doc.get("keys"), list):
+        return [k for k in doc["keys"] if isinstance(k, dict) and k.get("use") != "enc"]
+    if "kty" in doc:
+        return [doc]
+    return [jwk for jwk in (_method_jwk(m) for m in _methods(doc)) if jwk is not None]
+
+
+def find_key(doc: dict[str, Any], ref: str) -> dict[str, Any] | None:
+    """The public JWK that `ref` names in the document fetched from it (a JWK, a JWKS, a controller doc)."""
+    fragment = ref.partition("#")[2]
+    if "kty" in doc and "keys" not in doc:
+        return doc
+    if isinstance(doc.get("keys"), list):
+        names = {ref, fragment} - {""}
+        return next((k for k in doc["keys"] if isinstance(k, dict) and k.get("kid") in names), None)
+    base = doc.get("id") if isinstance(doc.get("id"), str) else ref.partition("#")[0]
+    for method in _methods(doc, purpose=None):
+        mid = method.get("id")
+        if isinstance(mid, str) and (mid == ref or (mid.startswith("#") and base + mid == ref)):
+            return _method_jwk(method)
+    return None
 
 
 def verify(source: str | bytes, *, fetch: Fetch = no_network, now: dt.datetime | None = None) -> Verification:

@@ -32,7 +32,6 @@ from config.catalog import Catalog
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
-    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.sandbox")
 
@@ -177,12 +176,12 @@ WORK: tuple[Work, ...] = (
 )
 
 
-def seed(badgebot: "Badgebot", bot: "SlackBot", emulator: SlackEmulator) -> None:
+def seed(badgebot: "Badgebot", emulator: SlackEmulator) -> None:
     """Put the program in motion through the use cases; the delivery worker tells Slack (the emulator)."""
     catalog, ctx = badgebot.catalog, badgebot.ctx
 
     def settle() -> None:
-        bot.delivery.drain(timeout=30)
+        badgebot.delivery.drain(timeout=30)
 
     names = {p.id: p.name for p in people(catalog)}
     offered = {spec.id for spec in catalog.credentials}
@@ -208,7 +207,7 @@ def seed(badgebot: "Badgebot", bot: "SlackBot", emulator: SlackEmulator) -> None
             continue
 
         def submit(w: Work = work, n: int = number) -> None:
-            files = [bot.store.save_stream(iter([artifact_bytes(name, w)]), name) for name in w.files]
+            files = [badgebot.store.save_stream(iter([artifact_bytes(name, w)]), name) for name in w.files]
             view = submissions_uc.submit(at(w.days_ago), w.learner, w.credential, files, w.reflection, w.link,
                                          display_name=names[w.learner])
             submitted[n] = view.id
@@ -222,7 +221,7 @@ def seed(badgebot: "Badgebot", bot: "SlackBot", emulator: SlackEmulator) -> None
                         d=decision, c=comment: reviews_uc.review(at(w.days_ago - h / 24), g, submitted[n], d, c))
     settle()
     for person in people(catalog):
-        bot.refresh_home(person.id)
+        badgebot.homes.publish(person.id)
     if catalog.roles.admins:
         emulator.record_user_message(catalog.roles.admins[0], GENERAL, WELCOME)
 

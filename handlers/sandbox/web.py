@@ -1,6 +1,6 @@
 """The sandbox's browser UI and its JSON endpoints, served by the bot's own web app.
 
-- `GET /`: the Slack-like UI (bot/sandbox/ui/index.html; vanilla JS polling `/sandbox/api/snapshot`).
+- `GET /`: the Slack-like UI (handlers/sandbox/ui/index.html; vanilla JS polling `/sandbox/api/snapshot`).
 - `GET /sandbox/gallery`: every Block Kit message and view the bot produced, rendered (for
   administrators checking their catalog's messages, and for the browser test that walks them all).
 - `/sandbox/api/...`: what the UI reads (workspace, snapshot, requests, gallery) and does (command,
@@ -12,7 +12,7 @@
   emulator answers with "Continue as ..." for each person: check in as anyone.
 
 Hook for other parts of the bot (e.g. event check-in pages): append to
-`badgebot.extras.setdefault("sandbox_links", [])` entries `{"label": str, "url": str,
+`Sandbox.links` entries `{"label": str, "url": str,
 "roles": [learner|grantor|host|admin] (optional: who sees it), "user_param": str (optional: the query
 parameter that carries the Slack id of the person the visitor is playing)}`; the UI lists them in
 its sidebar under "Sandbox links".
@@ -35,7 +35,7 @@ from bot.sandbox.emulator import ApiCall, JsonDict, Message, View
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
-    from bot.sandbox.run import BotRequest, Sandbox
+    from handlers.sandbox.run import BotRequest, Sandbox
 
 UI = Path(__file__).with_name("ui")
 STATIC = UI / "static"
@@ -102,10 +102,10 @@ def sandbox_pages(sandbox: "Sandbox", badgebot: "Badgebot", web: Flask) -> None:
         from bot.adapters.poster import checkin_url
         from bot.usecases import events as events_uc
 
-        if sandbox.slackbot is None:
+        if sandbox.badgebot is None:
             abort(503)
         try:
-            state = events_uc.display_state(badgebot.ctx, sandbox.slackbot.signer, public_id)
+            state = events_uc.display_state(badgebot.ctx, badgebot.signer, public_id)
         except NotFound:
             abort(404)
         if state.code is None:  # check-in is not open: the door screen says when it is
@@ -124,7 +124,7 @@ def sandbox_pages(sandbox: "Sandbox", badgebot: "Badgebot", web: Flask) -> None:
                              "grants": [s.name for s in catalog.credentials if person.id in s.grantors]})
         links = [{"label": "Block Kit gallery", "url": "/sandbox/gallery", "roles": [], "user_param": ""},
                  {"label": "Issuer profile (public)", "url": "/issuer", "roles": [], "user_param": ""}]
-        for link in badgebot.extras.get("sandbox_links", []) or []:  # type: ignore[union-attr]
+        for link in sandbox.links:
             if isinstance(link, Mapping) and link.get("label") and link.get("url"):
                 links.append({"label": str(link["label"]), "url": str(link["url"]),
                               "roles": list(link.get("roles") or []), "user_param": str(link.get("user_param") or "")})

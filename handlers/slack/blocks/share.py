@@ -3,20 +3,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.openbadges import open_badges
 from bot.usecases.credentials import award_record
 from bot.usecases.progress import learner_progress
-from handlers.slack.blockkit import actions, button, context, escape, section
+from handlers.slack.blocks.kit import actions, button, context, escape, section
 
 if TYPE_CHECKING:
-    from handlers.slack_bot import SlackBot
+    from handlers.bootstrap import Badgebot
 
 
-def share_answer(bot: "SlackBot", user: str, credential: str) -> list[dict[str, Any]]:
+def share_answer(bot: "Badgebot", user: str, credential: str) -> list[dict[str, Any]]:
     holding = next((h for h in learner_progress(bot.ctx, user).holdings if h.credential == credential), None)
     if holding is None:
         return [section("You do not hold that credential.")]
-    links = open_badges(bot.badgebot).share_links(award_record(bot.ctx, holding.public_id))
+    links = bot.open_badges.share_links(award_record(bot.ctx, holding.public_id))
     return [
         section(f":globe_with_meridians: *{escape(holding.name)}* is public at <{links.page}>"),
         *actions(

@@ -9,8 +9,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from handlers.slack.blockkit import Block, actions, button, context, fit, progress_bar, section, escape
-from handlers.slack.learner_blocks import SUBMIT_ACTION
+from handlers.slack.blocks.kit import Block, actions, button, context, fit, progress_bar, section, escape
+from handlers.slack.blocks.learner import SUBMIT_ACTION
 
 NUDGES_OFF_HINT = "You get these about once a week. `/badges nudges off` stops them."
 REMINDER_LIST_LIMIT = 20

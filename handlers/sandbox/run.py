@@ -27,19 +27,17 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from bot.sandbox import demo
 from bot.sandbox.emulator import JsonDict, SlackEmulator
-from bot.sandbox.oidc import OidcProvider
+from bot.sandbox.emulator.oidc import OidcProvider
 from bot.sandbox.slack_client import Delivery, SlackSide
 from config.settings import Settings, SettingsError
+from handlers.sandbox import demo
+from handlers.sandbox.web import sandbox_pages
 
 if TYPE_CHECKING:
-    from flask import Flask
-
     from handlers.bootstrap import Badgebot
-    from handlers.slack_bot import SlackBot
 
 log = logging.getLogger("badgebot.sandbox")
 
@@ -82,7 +80,7 @@ class Sandbox:
     fresh: bool  # a new workspace to seed (first run, --reset, or no saved workspace)
     oidc: OidcProvider | None = None  # Sign in with Slack on the emulator, for the check-in pages
     badgebot: Badgebot | None = None
-    slackbot: SlackBot | None = None
+    links: list[JsonDict] = field(default_factory=list)  # the sidebar's extra links (door screen, scan)
     slack: SlackSide | None = None
     requests: deque[BotRequest] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG))
     _request_ids: Any = field(default_factory=lambda: iter(range(1, 1 << 62)))
@@ -142,33 +140,25 @@ class Sandbox:
         return cls(settings=settings, emulator=emulator, bot_url=f"{url}/slack/events", home=home,
                    fresh=saved is None, oidc=oidc)
 
-    def web_parts(self) -> list[Callable[[Badgebot, Flask], None]]:
-        """The browser UI and its JSON endpoints, for the bot's web app."""
-        from bot.sandbox.web import sandbox_pages
-
-        def add(badgebot: Badgebot, web: Flask) -> None:
-            sandbox_pages(self, badgebot, web)
-
-        return [add]
-
-    def started(self, badgebot: Badgebot, slackbot: SlackBot) -> None:
-        """The bot is built: seed a new workspace (or keep the restored one) and start saving it."""
-        self.badgebot, self.slackbot = badgebot, slackbot
-        badgebot.extras["sandbox"] = self
+    def started(self, badgebot: Badgebot) -> None:
+        """The bot is built: add the browser UI to its web app, seed a new workspace (or keep the
+        restored one) and start saving it."""
+        self.badgebot = badgebot
+        sandbox_pages(self, badgebot, badgebot.web)
         self.slack = SlackSide(self.emulator, self.bot_url, self.emulator.signing_secret, timeout=30)
         demo.populate(self.emulator, badgebot.catalog)
         if self.fresh:
             started = time.monotonic()
             # The worker paces messages to one a second per channel, as Slack asks; the emulator has
             # no such limit, so the demo's few dozen messages go at full speed, then pacing resumes.
-            pacing = getattr(slackbot.delivery, "channel_interval", None)
+            pacing = getattr(badgebot.delivery, "channel_interval", None)
             if pacing is not None:
-                slackbot.delivery.channel_interval = 0.0
+                badgebot.delivery.channel_interval = 0.0
             try:
-                demo.seed(badgebot, slackbot, self.emulator)
+                demo.seed(badgebot, self.emulator)
             finally:
                 if pacing is not None:
-                    slackbot.delivery.channel_interval = pacing
+                    badgebot.delivery.channel_interval = pacing
             log.info("sandbox: demo workspace seeded in %.1f s", time.monotonic() - started)
         self._link_live_event(badgebot)
         self.save()
@@ -177,14 +167,12 @@ class Sandbox:
 
     def _link_live_event(self, badgebot: Badgebot) -> None:
         """The event with check-in open now: its door screen for hosts, its QR code's page for everyone."""
-        from handlers.web.checkin import display_url
-
         event = demo.live_event(badgebot)
         if event is None:
             return
-        links = cast("list[JsonDict]", badgebot.extras.setdefault("sandbox_links", []))
+        links = self.links
         links.append({"label": f"Door screen: {event.name} (rotating QR)", "roles": [demo.HOST],
-                      "url": display_url("", event.public_id)})
+                      "url": badgebot.urls.event_display(event.public_id).removeprefix(badgebot.urls.base)})
         links.append({"label": f"Scan the QR code at {event.name}", "roles": [],
                       "url": f"/sandbox/scan/{event.public_id}"})
 

@@ -1,7 +1,11 @@
-"""The stable public URLs of everything Badgebot publishes. Credentials embed them, so they never change."""
+"""Every public path of the bot, in one map: routes, credentials and messages all build links here.
+
+Credentials embed these URLs, so they never change.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 DEFAULT_BASE = "http://localhost:3000"
 
@@ -70,3 +74,25 @@ class PublicUrls:
     @property
     def ob2_issuer(self) -> str:
         return f"{self.base}/ob2/issuer"
+
+    # Slack, grantors, event hosts, check-in -----------------------------------------------------------
+    @property
+    def slack_events(self) -> str:
+        return f"{self.base}/slack/events"
+
+    def review_artifact(self, artifact_id: int, expires: str, signature: str) -> str:
+        return f"{self.base}/review/artifacts/{artifact_id}?exp={expires}&sig={signature}"
+
+    def event_display(self, public_id: str) -> str:
+        """The host's door screen (unguessable: never show it to learners)."""
+        return f"{self.base}/events/{quote(public_id)}/display"
+
+    def event_attendance(self, public_id: str) -> str:
+        return f"{self.base}/events/{quote(public_id)}/attendance.csv"
+
+    def checkin(self, code: str) -> str:
+        return f"{self.base}/checkin/{quote(code)}"
+
+    @property
+    def checkin_callback(self) -> str:
+        return f"{self.base}/checkin/callback"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from bot.domain.vocabulary import Decision, SubmissionStatus
 from bot.usecases.reviews import SubmissionCard
-from handlers.slack.blockkit import Block, actions, button, context, divider, escape, header, plain, section
+from handlers.slack.blocks.kit import Block, actions, button, context, divider, escape, header, plain, section
 
 ACTION = {
     Decision.APPROVE: "review_approve",

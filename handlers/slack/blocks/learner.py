@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
 from bot.usecases.progress import Progress
 from config.catalog import CredentialSpec
-from handlers.slack.blockkit import (
+from handlers.slack.blocks.kit import (
     Block, actions, button, context, divider, escape, fit, header, plain, progress_bar, section,
 )
 

@@ -11,25 +11,26 @@ Installed on a running `SlackEmulator` with `OidcProvider(emulator, ...).install
 
 The two API methods are routes rather than `add_api_method`s because they authenticate with client
 credentials and user tokens from the Authorization header, which the bot-token API path does not pass on.
+The routes are Flask views: parameters come from werkzeug's parsing of the query string and the body.
 Errors use Slack's codes (invalid_client_id, bad_client_secret, invalid_code, bad_redirect_uri,
 invalid_auth, not_authed). Codes are single-use and live 10 minutes.
 """
 from __future__ import annotations
 
-import base64
 import html
-import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
+from flask import Response, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from bot.sandbox.emulator import HttpReply, JsonDict, SlackEmulator
+from bot.sandbox.emulator.records import JsonDict
+from bot.sandbox.emulator.server import SlackEmulator
 
 CODE_TTL = 600.0
 TOKEN_TTL = 3600.0
@@ -61,11 +62,12 @@ class OidcProvider:
         self.sign_ins: list[str] = []  # users who completed a token exchange, in order (for tests)
 
     def install(self) -> OidcProvider:
-        self.emulator.add_route("openid/connect/authorize", self._authorize)
+        both = ("GET", "POST")
+        self.emulator.add_route("openid/connect/authorize", self._authorize, methods=both)
         self.emulator.add_route("openid/connect/keys", self._keys)
         self.emulator.add_route(".well-known/openid-configuration", self._discovery)
-        self.emulator.add_route("api/openid.connect.token", self._token)
-        self.emulator.add_route("api/openid.connect.userInfo", self._user_info)
+        self.emulator.add_route("api/openid.connect.token", self._token, methods=both)
+        self.emulator.add_route("api/openid.connect.userInfo", self._user_info, methods=both)
         return self
 
     @property
@@ -95,17 +97,16 @@ class OidcProvider:
 
     # -- the browser's side ---------------------------------------------------------------------------
 
-    def _authorize(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
-        query = dict(parse_qsl(urlsplit(target).query, keep_blank_values=True))
-        if verb == "POST":
-            query |= dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    def _authorize(self) -> Response:
+        posted = request.method == "POST"
+        query = request.args.to_dict() | (request.form.to_dict() if posted else {})
         problem = self._authorize_problem(query)
         if problem:
             return _page(400, "Sign in with Slack failed", f"<p>{html.escape(problem)}</p>")
         redirect_uri, state = query["redirect_uri"], query.get("state", "")
-        if verb == "POST" and query.get("cancel"):
+        if posted and query.get("cancel"):
             return _redirect(redirect_uri, {"error": "access_denied", "state": state})
-        if verb == "POST" and query.get("user"):
+        if posted and query.get("user"):
             user = query["user"]
             if user not in {u.id for u in self._people()}:
                 return _page(400, "Sign in with Slack failed", "<p>No such person in this workspace.</p>")
@@ -142,15 +143,14 @@ class OidcProvider:
 
     # -- the relying party's side ---------------------------------------------------------------------
 
-    def _token(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
-        params = _form(target, headers, body)
+    def _token(self) -> JsonDict:
+        params = _params()
         client_id, client_secret = params.get("client_id"), params.get("client_secret")
-        authorization = headers.get("authorization", "")
-        if authorization.startswith("Basic "):
-            try:
-                client_id, _, client_secret = base64.b64decode(authorization[6:]).decode().partition(":")
-            except ValueError:
-                return _error("invalid_client_id")
+        basic = request.authorization  # HTTP Basic, as slack_sdk sends the client's credentials
+        if basic is not None and basic.type == "basic":
+            client_id, client_secret = basic.username, basic.password
+        elif request.headers.get("Authorization", "").startswith("Basic "):
+            return _error("invalid_client_id")  # a Basic header werkzeug could not read
         if client_id != self.client_id:
             return _error("invalid_client_id")
         if client_secret != self.client_secret:
@@ -164,12 +164,12 @@ class OidcProvider:
         access_token = f"xoxp-oidc-{secrets.token_urlsafe(24)}"
         self._tokens[access_token] = grant.user
         self.sign_ins.append(grant.user)
-        return HttpReply.json(200, {"ok": True, "access_token": access_token, "token_type": "Bearer",
-                                    "id_token": self.id_token(grant.user, grant.nonce)})
+        return {"ok": True, "access_token": access_token, "token_type": "Bearer",
+                "id_token": self.id_token(grant.user, grant.nonce)}
 
-    def _user_info(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
-        authorization = headers.get("authorization", "")
-        token = authorization[7:].strip() if authorization.startswith("Bearer ") else _form(target, headers, body).get("token")
+    def _user_info(self) -> JsonDict:
+        authorization = request.headers.get("Authorization", "")
+        token = authorization[7:].strip() if authorization.startswith("Bearer ") else _params().get("token")
         if not token:
             return _error("not_authed")
         user = self._tokens.get(token)
@@ -177,14 +177,14 @@ class OidcProvider:
             return _error("invalid_auth")
         claims = jwt.decode(self.id_token(user, None), self.key).claims
         info = {k: v for k, v in claims.items() if k not in ("iss", "aud", "exp", "iat", "auth_time", "nonce")}
-        return HttpReply.json(200, {"ok": True, **info})
+        return {"ok": True, **info}
 
-    def _keys(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
-        return HttpReply.json(200, self.jwks())
+    def _keys(self) -> JsonDict:
+        return self.jwks()
 
-    def _discovery(self, verb: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
+    def _discovery(self) -> JsonDict:
         base = self.issuer
-        return HttpReply.json(200, {
+        return {
             "issuer": base, "authorization_endpoint": f"{base}/openid/connect/authorize",
             "token_endpoint": f"{base}/api/openid.connect.token",
             "userinfo_endpoint": f"{base}/api/openid.connect.userInfo", "jwks_uri": f"{base}/openid/connect/keys",
@@ -192,30 +192,32 @@ class OidcProvider:
             "response_modes_supported": ["query"], "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        })
+        }
 
 
-def _form(target: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
-    params = dict(parse_qsl(urlsplit(target).query, keep_blank_values=True))
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json" and body.strip():
-        data = json.loads(body)
+def _params() -> dict[str, str]:
+    """The query string, then a form or JSON body."""
+    params = request.args.to_dict()
+    if request.is_json:
+        data = request.get_json(silent=True)
         params |= {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-    elif body:
-        params |= dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    else:
+        params |= request.form.to_dict()
     return params
 
 
-def _error(code: str) -> HttpReply:
-    return HttpReply.json(200, {"ok": False, "error": code})
+def _error(code: str) -> JsonDict:
+    return {"ok": False, "error": code}
 
 
-def _redirect(uri: str, params: Mapping[str, str]) -> HttpReply:
+def _redirect(uri: str, params: Mapping[str, str]) -> Response:
     joiner = "&" if urlsplit(uri).query else "?"
-    return HttpReply(302, b"", {"Location": f"{uri}{joiner}{urlencode(params)}", "Cache-Control": "no-store"})
+    reply = redirect(f"{uri}{joiner}{urlencode(params)}", 302)
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
 
 
-def _page(status: int, title: str, content: str) -> HttpReply:
+def _page(status: int, title: str, content: str) -> Response:
     page = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -229,4 +231,4 @@ def _page(status: int, title: str, content: str) -> HttpReply:
         "<p><small>Slack emulator: nothing leaves this machine.</small></p>"
         f"{content}</main></body></html>"
     )
-    return HttpReply(status, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+    return Response(page, status, content_type="text/html; charset=utf-8")
