@@ -1,6 +1,8 @@
-"""Every public path of the bot, in one map: routes, credentials and messages all build links here.
+"""Every path the bot's web app serves, in one map: credentials, messages, pages and redirects build
+their links here, and tests/unit/test_url_map.py checks that a route answers each one.
 
-Credentials embed these URLs, so they never change.
+Credentials embed these URLs, so they never change. `urls.paths` is the same map without the base
+(`/checkin/CODE`): for redirects and links within the bot's own pages.
 """
 from __future__ import annotations
 
@@ -15,8 +17,17 @@ class PublicUrls:
     base: str
 
     @classmethod
-    def of(cls, public_url: str) -> "PublicUrls":
+    def of(cls, public_url: str) -> PublicUrls:
         return cls((public_url or DEFAULT_BASE).rstrip("/"))
+
+    @property
+    def paths(self) -> PublicUrls:
+        """The same map as paths on this server, without scheme and host."""
+        return PublicUrls("")
+
+    @property
+    def health(self) -> str:
+        return f"{self.base}/healthz"
 
     # The issuer ------------------------------------------------------------------------------------
     @property
@@ -87,12 +98,50 @@ class PublicUrls:
         """The host's door screen (unguessable: never show it to learners)."""
         return f"{self.base}/events/{quote(public_id)}/display"
 
+    def event_display_json(self, public_id: str) -> str:
+        """What the door screen polls: the current code and the count."""
+        return f"{self.base}/events/{quote(public_id)}/display.json"
+
     def event_attendance(self, public_id: str) -> str:
         return f"{self.base}/events/{quote(public_id)}/attendance.csv"
 
+    @property
+    def checkin_entry(self) -> str:
+        """Type a code by hand (the form sends it back here as `?code=`)."""
+        return f"{self.base}/checkin"
+
     def checkin(self, code: str) -> str:
+        """What a check-in QR code opens (GET), and the one-tap form's target (POST)."""
         return f"{self.base}/checkin/{quote(code)}"
+
+    def checkin_signin(self, code: str) -> str:
+        return f"{self.base}/checkin/{quote(code)}/signin"
 
     @property
     def checkin_callback(self) -> str:
+        """Where Sign in with Slack returns (the OpenID Connect redirect URI)."""
         return f"{self.base}/checkin/callback"
+
+    def checkin_done(self, event_id: int, new: bool = True) -> str:
+        return f"{self.base}/checkin/done/{event_id}?r={'new' if new else 'already'}"
+
+    @property
+    def checkin_signout(self) -> str:
+        return f"{self.base}/checkin/signout"
+
+    # The sandbox (`badgebot serve` without Slack credentials; loopback only) ------------------------
+    @property
+    def sandbox_ui(self) -> str:
+        return f"{self.base}/"
+
+    @property
+    def sandbox_gallery(self) -> str:
+        return f"{self.base}/sandbox/gallery"
+
+    def sandbox_file(self, file_id: str) -> str:
+        """A file in the emulated workspace."""
+        return f"{self.base}/sandbox/files/{quote(file_id)}"
+
+    def sandbox_scan(self, public_id: str) -> str:
+        """What scanning an event's door screen opens now, for a visitor without a second device."""
+        return f"{self.base}/sandbox/scan/{quote(public_id)}"

@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.domain.scheduling import QuietHours, parse_cron, parse_days
 
 EXAMPLE_CATALOG = Path(__file__).with_name("catalog.example.toml")
 SLACK_API_URL = "https://slack.com/api/"
@@ -108,8 +111,6 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -119,8 +120,6 @@ class Settings(BaseSettings):
     @field_validator("nudge_cron", "review_reminder_cron", "expiry_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        from bot.domain.scheduling import parse_cron
-
         parse_cron(value, "UTC")  # raises ValueError naming the problem
         return value
 
@@ -135,16 +134,12 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
-        from bot.domain.scheduling import QuietHours
-
         QuietHours.parse(value)
         return value
 
     @field_validator("quiet_days")
     @classmethod
     def _quiet_days(cls, value: str) -> str:
-        from bot.domain.scheduling import parse_days
-
         if len(parse_days(value)) == 7:
             raise ValueError("every day is quiet, so no nudge or reminder could ever be sent")
         return value
@@ -183,7 +178,6 @@ class Settings(BaseSettings):
     @property
     def quiet(self) -> Any:
         """The program's quiet hours (a bot.domain.scheduling.QuietHours)."""
-        from bot.domain.scheduling import QuietHours
 
         return QuietHours.parse(self.quiet_hours, self.quiet_days, self.timezone)
 

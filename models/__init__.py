@@ -7,7 +7,7 @@ from models.events import CheckIn, Event
 from models.inbound import ReceivedEvent
 from models.learners import Learner
 from models.outbox import OutboxMessage
-from models.scheduling import JobRun, ScheduledJob
+from models.scheduling import JobRun
 from models.submissions import Artifact, Review, Submission
 
 __all__ = [
@@ -24,6 +24,5 @@ __all__ = [
     "OutboxMessage",
     "ReceivedEvent",
     "Review",
-    "ScheduledJob",
     "Submission",
 ]

@@ -59,6 +59,3 @@ class Award(Base):
 
     learner: Mapped[Learner] = relationship(lazy="joined")
     credential: Mapped[Credential] = relationship(lazy="joined")
-
-    def is_valid_at(self, now: dt.datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -63,7 +64,5 @@ def insert_for(session: Session, model: Any) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO NOTHING: PostgreSQL's or SQLite's, the two that
     settings allow. The unique index then decides a race in one statement, with no savepoint."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    return insert(model)
+        return postgresql.insert(model)
+    return sqlite.insert(model)

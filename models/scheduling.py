@@ -1,26 +1,12 @@
-"""The scheduler's tables: APScheduler's persistent job store, and a record of every job run."""
+"""The scheduler's table: a record of every job run."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Float, Index, LargeBinary, String, Unicode, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, insert_for, intpk
-
-
-class ScheduledJob(Base):
-    """APScheduler 3's SQLAlchemyJobStore table, declared here so the migrations own the schema.
-
-    The column types are the job store's own (it creates the table only when missing, and reads
-    and writes it with its own Table object): do not change them.
-    """
-
-    __tablename__ = "apscheduler_jobs"
-
-    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
-    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
-    job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class JobRun(Base):

@@ -20,6 +20,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger("badgebot.leader")
@@ -59,7 +61,6 @@ class SoleLeader:
 
 def conninfo_for(url: str, *, keepalive_seconds: int = 10) -> str:
     """A libpq connection string for a SQLAlchemy PostgreSQL URL, with keepalives on both ends."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     params: dict[str, Any] = conninfo_to_dict(plain)
@@ -112,7 +113,6 @@ class AdvisoryLockLeader:
 
     def try_once(self) -> bool:
         """One round: lead if the lock is free (or still ours). For the loop, and for tests."""
-        import psycopg
 
         try:
             if self._connection is None:

@@ -9,13 +9,11 @@ The flow (Slack's discovery document lists these endpoints):
 4. `openid.connect.userInfo`, with that access token, confirms the same user.
 
 Endpoints are derived from SLACK_API_URL, so the same code talks to Slack or to the local emulator
-(bot/sandbox/oidc.py). Also here: the two signed cookies the check-in pages use, the short-lived
+(bot/sandbox/emulator/oidc.py). Also here: the two signed cookies the check-in pages use, the short-lived
 sign-in state and the longer session that makes the next check-in one tap.
 """
 from __future__ import annotations
 
-import base64
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -31,6 +30,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.signing import Signer
+from bot.domain.checkin import SIGNIN_GRACE
 
 SCOPES = "openid profile"
 JWKS_TTL = 3600.0
@@ -144,35 +144,43 @@ class SlackSignIn:
 # -- signed cookies ----------------------------------------------------------------------------------
 
 
-class SignedCookie:
-    """A small JSON value a browser keeps for us: base64url(JSON).HMAC, with an expiry inside.
+class _ClockedSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, reading the time from `clock` (tests pass their own)."""
 
-    The browser can read it but not change it; an altered, expired or foreign value reads as None.
+    def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock())
+
+
+class SignedCookie:
+    """A small JSON value a browser keeps for us, signed and timestamped by itsdangerous.
+
+    The browser can read it but not change it; an altered, expired or other-purpose value (each
+    purpose is its own salt) reads as None.
     """
 
     def __init__(self, signer: Signer, purpose: str, max_age: int, clock: Callable[[], float] = time.time):
-        self.signer, self.purpose, self.max_age, self.clock = signer, purpose, max_age, clock
+        self.purpose, self.max_age = purpose, max_age
+        self._serializer = URLSafeTimedSerializer(signer.derived_key("cookies"), salt=purpose,
+                                                  signer=_ClockedSigner, signer_kwargs={"clock": clock})
 
     def dump(self, value: dict[str, Any]) -> str:
-        body = base64.urlsafe_b64encode(json.dumps(
-            {**value, "exp": int(self.clock()) + self.max_age}, separators=(",", ":")).encode()).decode().rstrip("=")
-        return f"{body}.{self.signer.sign(self.purpose, body, length=43)}"
+        return self._serializer.dumps(value)
 
     def load(self, text: str | None) -> dict[str, Any] | None:
-        body, _, signature = (text or "").partition(".")
-        if not body or not self.signer.check(signature, self.purpose, body, length=43):
-            return None
         try:
-            value = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        except ValueError:
+            value = self._serializer.loads(text or "", max_age=self.max_age)
+        except BadData:  # a bad signature, an expired timestamp, or not our format at all
             return None
-        if not isinstance(value, dict) or not isinstance(value.get("exp"), int) or value["exp"] < self.clock():
-            return None
-        return value
+        return value if isinstance(value, dict) else None
 
 
 SESSION_DAYS = 30
-SIGNIN_SECONDS = 600
+# The sign-in cookie carries the scan's instant, which stays good for SIGNIN_GRACE: the cookie lasts as long.
+SIGNIN_SECONDS = int(SIGNIN_GRACE.total_seconds())
 
 
 def session_cookie(signer: Signer, clock: Callable[[], float] = time.time) -> SignedCookie:

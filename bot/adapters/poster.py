@@ -3,26 +3,19 @@ the QR codes of the door screen.
 
 A4 portrait at 150 dpi (1240 x 1754 px), drawn with Pillow and the bundled DejaVu fonts (bot/images);
 the QR code is made by segno with error correction level Q, so a creased or badly lit print still scans.
-`poster_for` gathers what a poster shows for one event; `render_poster` only draws.
+Pure rendering: what a poster shows is gathered by the hosting use case
+(bot/usecases/campus_events/hosting.py, `poster`); this module only draws it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import segno
 from PIL import Image, ImageDraw
 
-from bot.domain.checkin import Signs
 from bot.adapters.images.render import encode_png
 from bot.adapters.images.text import BOLD, REGULAR, draw_centered, fit_text
-
-if TYPE_CHECKING:
-    from handlers.bootstrap import Badgebot
-    from bot.usecases.events import EventView
 
 WIDTH, HEIGHT = 1240, 1754
 MARGIN = 90
@@ -120,43 +113,3 @@ def qr_svg(data: str, title: str = "QR code") -> str:
         out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4, light="#ffffff", dark="#000000",
         svgclass="qr", lineclass=None, title=title)
     return out.getvalue().decode("utf-8")
-
-
-def checkin_url(public_url: str, code: str) -> str:
-    """What a check-in QR code opens."""
-    return f"{public_url.rstrip('/')}/checkin/{quote(code)}"
-
-
-def window_text(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> str:
-    """"Mon 2 Mar, 17:45–20:00 (UTC)", or with both dates when the window spans midnight."""
-    a, b = start.astimezone(tz), end.astimezone(tz)
-    zone = str(getattr(tz, "key", None) or a.tzname() or "")
-    first = f"{a:%a} {a.day} {a:%b}, {a:%H:%M}"
-    last = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%a} {b.day} {b:%b}, {b:%H:%M}"
-    return f"{first}–{last}" + (f" ({zone})" if zone else "")
-
-
-def poster_for(badgebot: "Badgebot", signer: Signs, actor: str, number: int) -> tuple["EventView", bytes]:
-    """The poster of event `number`, for its host: its code, its souvenir's image, its window."""
-    from zoneinfo import ZoneInfo
-
-    from bot.usecases.credentials import credential_record
-    from bot.usecases.events import current_code
-
-    from bot.domain.checkin import QrMode
-    from bot.errors import InvalidInput
-
-    event, code = current_code(badgebot.ctx, signer, actor, number)
-    if event.qr_mode is not QrMode.POSTER:
-        raise InvalidInput(f"#{event.id} uses a rotating code on a screen, which a printed poster would freeze; "
-                           "open its door-screen link instead.")
-    tz = ZoneInfo(badgebot.settings.timezone)
-    try:
-        souvenir_png: bytes | None = badgebot.open_badges.image(credential_record(badgebot.ctx, event.souvenir))
-    except Exception:  # noqa: BLE001 - a poster without the souvenir's picture is still a poster
-        souvenir_png = None
-    content = PosterContent(
-        event_name=event.name, checkin_url=checkin_url(badgebot.public_url, code), code=code,
-        window=window_text(event.opens_at, event.closes_at, tz), location=event.location,
-        souvenir_name=event.souvenir_name, souvenir_png=souvenir_png, issuer=badgebot.catalog.issuer.name)
-    return event, render_poster(content)

@@ -1,7 +1,8 @@
 """The server secret, and short signed tokens made with it (HMAC-SHA256).
 
 Used where a link must work without a login but must not be guessable or reusable forever:
-grantors' artifact links, event check-in codes.
+grantors' artifact links, event check-in codes (short enough to type off a screen). Browser cookies
+are signed by itsdangerous (bot/adapters/oidc.py) with a key derived from the same secret.
 """
 from __future__ import annotations
 
@@ -50,6 +51,12 @@ class Signer:
     def check(self, signature: str, *parts: object, length: int = 22) -> bool:
         return hmac.compare_digest(self.sign(*parts, length=length), signature or "")
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A key of its own for another signing scheme, so the server secret itself is never handed on.
+        It is an HMAC under a key of its own too, so no signature `sign` makes can reveal it."""
+        root = hashlib.sha256(b"badgebot derived keys|" + self._secret).digest()
+        return hmac.new(root, purpose.encode(), hashlib.sha256).digest()
+
 
 class ArtifactLinks:
     """Grantors' links to a submission's files: signed, expiring, no login needed (Slack opens them
@@ -60,7 +67,7 @@ class ArtifactLinks:
 
     DAYS = 14
 
-    def __init__(self, signer: Signer, urls: "PublicUrls", clock: "Clock"):
+    def __init__(self, signer: Signer, urls: PublicUrls, clock: Clock):
         self.signer, self.urls, self.clock = signer, urls, clock
 
     def link(self, artifact_id: int) -> str:

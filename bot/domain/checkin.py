@@ -1,7 +1,7 @@
 """When a check-in is valid: the codes, the window, the grace period and the capacity.
 
 Plain code: no database, no Slack, no clock (`at` is always passed in). Every entry point (the phone
-page, `/badges claim`, the bench) reaches these rules through bot/usecases/events.py.
+page, `/badges claim`, the bench) reaches these rules through bot/usecases/campus_events/.
 
 A check-in code is short enough to type: `<event ref>-<signature>`, e.g. `C-4K9QXM`.
 - The event ref is the event's number in Crockford base32 (public: it is not what makes a code valid).
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hmac
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -180,8 +181,6 @@ def _stale_periods(event: EventRules, at: dt.datetime) -> Iterable[int]:
 
 
 def _signed_for(signer: Signs, sig: str, event: EventRules, periods: Iterable[int | str]) -> bool:
-    import hmac
-
     return any(hmac.compare_digest(signature(signer, event.id, period), sig) for period in periods)
 
 

@@ -9,5 +9,5 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value: str) -> str:
     """`value` as text a spreadsheet shows and never runs: with a leading ' when it could start a formula.
 
-    For every cell whose text people typed (Slack profile names, catalog names)."""
+    For the names in a CSV: learners set theirs in their Slack profile; credentials' come from the catalog."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value

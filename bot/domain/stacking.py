@@ -56,11 +56,3 @@ def nudge_priority(certificate: Any, held: int, required: int) -> tuple[float, i
     """Sort key for the certificate to nudge toward (smallest first): the highest share done, then
     the fewest badges missing, then by certificate (name or id) for a stable answer."""
     return (-held / required, required - held, certificate)
-
-
-def closest(progress: Iterable[tuple[Any, int, int]]) -> tuple[Any, int, int] | None:
-    """Of (certificate, held, required) rows that are started and unfinished, the one to nudge toward."""
-    open_stacks = [p for p in progress if 0 < p[1] < p[2]]
-    if not open_stacks:
-        return None
-    return min(open_stacks, key=lambda p: nudge_priority(*p))

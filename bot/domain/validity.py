@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import enum
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -37,3 +38,20 @@ def parse_validity(text: str) -> Validity:
 
 def expiry_for(expires_after: str | None, issued_at: dt.datetime) -> dt.datetime | None:
     return parse_validity(expires_after).expiry(issued_at) if expires_after else None
+
+
+class AwardState(enum.StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def award_state(revoked_at: dt.datetime | None, expires_at: dt.datetime | None, now: dt.datetime) -> AwardState:
+    """What an award is at `now`: revoked (for good), expired (from its expiry on), or valid.
+
+    Queries over many awards use its SQL form, bot.usecases.progress.valid_award_filter."""
+    if revoked_at is not None:
+        return AwardState.REVOKED
+    if expires_at is not None and expires_at <= now:
+        return AwardState.EXPIRED
+    return AwardState.VALID

@@ -4,6 +4,9 @@ waitress's own `run()` sits in select() until its sockets close; closing them fr
 (the only stop it offers) races that select() and ends the loop with EBADF, in production on
 SIGTERM and in every test that starts a server. Here the loop runs in short rounds and checks a
 flag, so the thread that serves is also the one that closes: nothing is closed under it.
+
+Both this loop and the arrival stamp use waitress internals (its socket map, task dispatcher, channel,
+parser and task classes), so pyproject.toml pins waitress to the minor release they were written for.
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.context import (
     SYSTEM_ACTOR, Context, audit, credential_by_slug, ensure_learner, lock_learner, new_public_id, notify,
 )
+from bot.usecases.progress import Holding, learner_progress
 from models import Award, CertificateRequirement, Credential, Learner
 
 
@@ -173,6 +174,15 @@ def revoke(ctx: Context, admin: str, public_id: str, reason: str) -> list[str]:
                                OutboxKind.CERTIFICATE_FLAGGED, admin_id, award_id=certificate.id, revoked_id=award.id)
                 flagged.append(certificate.public_id)
     return flagged
+
+
+def award_to_share(ctx: Context, learner_id: str, credential: str, name: str) -> Holding:
+    """The learner's valid award of `credential` (named `name`), which they may share; refused when
+    they do not hold it."""
+    holding = next((h for h in learner_progress(ctx, learner_id).holdings if h.credential == credential), None)
+    if holding is None:
+        raise InvalidInput(f"You do not hold {name} yet, so there is nothing to share.")
+    return holding
 
 
 def set_shared(ctx: Context, learner_id: str, credential: str, shared: bool) -> AwardView:

@@ -120,3 +120,13 @@ def credential_in_message(catalog: Catalog, text: str) -> CredentialSpec:
     lowered = text.lower()
     named = next((s for s in catalog.credentials if s.id in lowered or s.name.lower() in lowered), None)
     return named or find_credential(catalog, text)
+
+
+def search_catalog(catalog: Catalog, words: str) -> list[CredentialSpec]:
+    """The credentials whose id, name, description, level or skills contain every word (all, for none)."""
+    terms = [w for w in re.split(r"\s+", words.lower()) if w]
+    return [
+        spec for spec in catalog.credentials
+        if all(t in " ".join((spec.id, spec.name, spec.description, spec.type.label, *spec.skills)).lower()
+               for t in terms)
+    ]

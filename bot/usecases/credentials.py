@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
 from bot.errors import NotFound
 from bot.usecases.context import Context, credential_by_slug
+from bot.domain.validity import award_state
 from models import Award, Credential, Event, Submission
 
 
@@ -81,11 +82,7 @@ class AwardRecord:
 
     def status_at(self, now: dt.datetime) -> str:
         """'revoked', 'expired' or 'valid' at `now`."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at is not None and self.expires_at <= now:
-            return "expired"
-        return "valid"
+        return award_state(self.revoked_at, self.expires_at, now).value
 
 
 def _record(session: Session, award: Award) -> AwardRecord:
@@ -168,9 +165,3 @@ def recent_award_ids(ctx: Context, limit: int = 100) -> list[str]:
     """Public ids of the newest awards (for benches and operators, never shown to learners)."""
     with ctx.transaction() as session:
         return list(session.scalars(select(Award.public_id).order_by(Award.id.desc()).limit(limit)))
-
-
-__all__ = [
-    "AwardRecord", "CredentialRecord", "EvidenceFile", "award_record", "credential_record",
-    "issued_credentials", "recent_award_ids", "revocation_of", "shared_award", "shared_evidence",
-]

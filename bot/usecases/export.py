@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from bot.domain.spreadsheet import safe_cell
 from bot.usecases.context import Context
 from models import Award, Credential, Learner
 
@@ -15,11 +16,6 @@ EXPORT_COLUMNS = [
     "learner_slack_id", "learner_name", "credential_id", "credential_name", "type", "distinction",
     "issued", "expires", "revoked", "revoked_reason", "public_id",
 ]
-
-
-def _cell(value: str) -> str:
-    """Names come from Slack profiles: keep a spreadsheet from running one as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _date(value: dt.datetime | None) -> str:
@@ -38,11 +34,12 @@ def award_rows(ctx: Context) -> Iterator[list[str]]:
     )
     with ctx.transaction() as session:
         for row in session.execute(query.execution_options(yield_per=5000)):
-            yield [row[0], _cell(row[1]), row[2], _cell(row[3]), row[4].value, "yes" if row[5] else "no",
+            yield [row[0], safe_cell(row[1]), row[2], safe_cell(row[3]), row[4].value, "yes" if row[5] else "no",
                    _date(row[6]), _date(row[7]), _date(row[8]), row[9] or "", row[10]]
 
 
 def write_awards_csv(ctx: Context, out: TextIO) -> int:
+    """Every award as CSV (the registrar's export); returns how many rows it wrote."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0

@@ -140,6 +140,7 @@ def _stacks(session: Session, held: set[str]) -> tuple[Stack, ...]:
 
 
 def valid_award_filter(now: dt.datetime):  # type: ignore[no-untyped-def]
+    """The SQL form of bot.domain.validity.award_state(...) == VALID."""
     return and_(Award.revoked_at.is_(None), or_(Award.expires_at.is_(None), Award.expires_at > now))
 
 

@@ -7,11 +7,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot.domain.review import Vote, decide
-from bot.domain.vocabulary import AWAITING_REVIEW, Decision, OutboxKind, SubmissionStatus
+from bot.domain.vocabulary import (
+    AWAITING_REVIEW,
+    Decision,
+    OutboxKind,
+    SubmissionStatus,
+)
 from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import grant
 from bot.usecases.context import Context, audit, locked, notify
-from models import Review, Submission
+from bot.usecases.submissions import ArtifactFile
+from models import Artifact, Review, Submission
 
 if TYPE_CHECKING:
     from bot.usecases.submissions import ArtifactFile
@@ -200,8 +206,6 @@ def record_card_message(ctx: Context, submission_id: int, *, review: tuple[str, 
 
 def artifact_file(ctx: Context, artifact_id: int) -> "ArtifactFile | None":
     """An artifact's stored file, for the grantors' signed download link."""
-    from bot.usecases.submissions import ArtifactFile
-    from models import Artifact
 
     with ctx.transaction() as session:
         a = session.get(Artifact, artifact_id)

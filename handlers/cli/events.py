@@ -1,4 +1,4 @@
-"""`badgebot event ...`: events from the shell, for administrators (the CLI acts as an administrator).
+"""`badgebot event ...`: campus events from the shell, for administrators (the CLI acts as an administrator).
 
     badgebot event create --name "Data Viz Meetup" --souvenir data-viz-meetup --host U0HOST0001 \\
         --starts 2026-03-02T18:00 --ends 2026-03-02T20:00 [--opens ...] [--closes ...] [--location ...] \\
@@ -13,10 +13,22 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.checkin import DEFAULT_OPENS_BEFORE, DEFAULT_PERIOD_SECONDS, QrMode
+from bot.domain.times import window_text
 from bot.errors import InvalidInput
+from bot.usecases.campus_events import attendance as attendance_uc
+from bot.usecases.campus_events import checkin as checkin_uc
+from bot.usecases.campus_events import hosting as hosting_uc
+from bot.usecases.campus_events.hosting import EventDraft, EventView
+from bot.usecases.context import CLI_ACTOR
+from config.settings import load_settings
+from handlers.posters import poster_for
+
+if TYPE_CHECKING:
+    from handlers.bootstrap import Badgebot
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,17 +73,18 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     poster.set_defaults(func=cmd_poster)
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Badgebot:
+    # Imported here: the whole bot (Slack, Flask, the scheduler) loads only for a command that runs,
+    # not for every `badgebot ...` that merely builds this parser.
     from handlers.bootstrap import bootstrap
-    from config.settings import load_settings
 
     app = bootstrap(load_settings())
     app.upgrade_database()
     return app
 
 
-def _signer(app):  # type: ignore[no-untyped-def]
-    return app.signer
+def _tz(app: Badgebot) -> ZoneInfo:
+    return ZoneInfo(app.settings.timezone)
 
 
 def _time(value: str | None, tz: dt.tzinfo, flag: str) -> dt.datetime | None:
@@ -84,10 +97,8 @@ def _time(value: str | None, tz: dt.tzinfo, flag: str) -> dt.datetime | None:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(dt.timezone.utc)
 
 
-def _print_event(app, event) -> None:  # type: ignore[no-untyped-def]
-    from bot.adapters.poster import window_text
-
-    tz = ZoneInfo(app.settings.timezone)
+def _print_event(app: Badgebot, event: EventView) -> None:
+    tz = _tz(app)
     print(f"#{event.id} {event.name}")
     print(f"  when:       {window_text(event.starts_at, event.ends_at, tz)}")
     print(f"  check-in:   {window_text(event.opens_at, event.closes_at, tz)}"
@@ -103,14 +114,11 @@ def _print_event(app, event) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from bot.usecases.context import CLI_ACTOR
-    from bot.usecases.events import EventDraft, create_event
-
     app = _app()
-    tz = ZoneInfo(app.settings.timezone)
+    tz = _tz(app)
     starts, ends = _time(args.starts, tz, "--starts"), _time(args.ends, tz, "--ends")
     assert starts is not None and ends is not None
-    event = create_event(app.ctx, CLI_ACTOR, EventDraft(
+    event = hosting_uc.create_event(app.ctx, CLI_ACTOR, EventDraft(
         name=args.name, souvenir=args.souvenir, starts_at=starts, ends_at=ends,
         opens_at=_time(args.opens, tz, "--opens"), closes_at=_time(args.closes, tz, "--closes"),
         location=args.location, capacity=args.capacity, qr_mode=QrMode(args.mode), period_seconds=args.period,
@@ -121,11 +129,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from bot.usecases.context import CLI_ACTOR
-    from bot.usecases.events import list_events
-
     app = _app()
-    found = list_events(app.ctx, CLI_ACTOR, include_over=args.all)
+    found = hosting_uc.list_events(app.ctx, CLI_ACTOR, include_over=args.all)
     now = app.ctx.clock()
     for event in found:
         print(f"#{event.id:<5} {event.starts_at:%Y-%m-%d %H:%M}Z  {event.state_at(now):8}  "
@@ -135,30 +140,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from bot.usecases.context import CLI_ACTOR
-    from bot.usecases.events import event_for_host
-
     app = _app()
-    _print_event(app, event_for_host(app.ctx, CLI_ACTOR, args.number))
+    _print_event(app, hosting_uc.event_for_host(app.ctx, CLI_ACTOR, args.number))
     return 0
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    from bot.usecases.context import CLI_ACTOR
-    from bot.usecases.events import close_event
-
     app = _app()
-    event = close_event(app.ctx, CLI_ACTOR, args.number)
+    event = hosting_uc.close_event(app.ctx, CLI_ACTOR, args.number)
     print(f"closed #{event.id} {event.name}: {event.checkin_count} checked in")
     return 0
 
 
 def cmd_award(args: argparse.Namespace) -> int:
-    from bot.usecases.context import CLI_ACTOR
-    from bot.usecases.events import award_at_event
-
     app = _app()
-    result = award_at_event(app.ctx, CLI_ACTOR, args.number, [(u, None) for u in args.user_ids])
+    result = checkin_uc.award_at_event(app.ctx, CLI_ACTOR, args.number, [(u, None) for u in args.user_ids])
     for user in result.checked_in:
         print(f"checked in and awarded: {user}")
     for user in result.already:
@@ -167,22 +163,16 @@ def cmd_award(args: argparse.Namespace) -> int:
 
 
 def cmd_attendance(args: argparse.Namespace) -> int:
-    from bot.usecases.context import CLI_ACTOR
-    from bot.usecases.events import attendance, write_attendance_csv
-
     app = _app()
-    event, people = attendance(app.ctx, CLI_ACTOR, args.number)
-    count = write_attendance_csv(event, people, sys.stdout, ZoneInfo(app.settings.timezone))
+    event, people = attendance_uc.attendance(app.ctx, CLI_ACTOR, args.number)
+    count = attendance_uc.write_attendance_csv(event, people, sys.stdout, _tz(app))
     print(f"{count} check-in(s) at #{event.id} {event.name}", file=sys.stderr)
     return 0
 
 
 def cmd_poster(args: argparse.Namespace) -> int:
-    from bot.adapters.poster import poster_for
-    from bot.usecases.context import CLI_ACTOR
-
     app = _app()
-    event, png = poster_for(app, _signer(app), CLI_ACTOR, args.number)
+    event, png = poster_for(app, app.signer, CLI_ACTOR, args.number)
     output = args.output or Path(f"event-{event.id}-poster.png")
     output.write_bytes(png)
     print(f"wrote {output} ({len(png) // 1024} KB)")

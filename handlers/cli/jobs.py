@@ -8,13 +8,15 @@ import sys
 import threading
 from typing import Any
 
-from config.settings import load_settings
+from bot.runtime.scheduler import last_runs, run_job, start_scheduling
+from bot.usecases.context import CLI_ACTOR
+from bot.usecases.outbox import outbox_status, retry_failed
+from config.settings import SettingsError, load_settings
+from handlers.bootstrap import bootstrap
 from handlers.jobs import JOB_NAMES
 
 
 def _app() -> Any:
-    from handlers.bootstrap import bootstrap
-
     app = bootstrap(load_settings())
     app.upgrade_database()
     return app
@@ -22,7 +24,6 @@ def _app() -> Any:
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     """Run one job now (its messages are still sent once per learner and period)."""
-    from bot.runtime.scheduler import run_job
 
     app = _app()
     try:
@@ -39,7 +40,6 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     """The jobs, their schedules and the latest runs."""
-    from bot.runtime.scheduler import last_runs
 
     app = _app()
     try:
@@ -60,7 +60,6 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler in the foreground (with PostgreSQL, one of several replicas leads)."""
-    from bot.runtime.scheduler import start_scheduling
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = _app()
@@ -89,7 +88,6 @@ def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     """Counts by status; the messages that failed for good (and those still retrying)."""
-    from bot.usecases.outbox import outbox_status
 
     app = _app()
     try:
@@ -111,8 +109,6 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     """Give failed messages another set of tries (they are looked for in Slack first)."""
-    from bot.usecases.outbox import retry_failed
-    from bot.usecases.context import CLI_ACTOR
 
     if not args.ids and not args.all:
         print("badgebot: name the message ids to retry, or --all", file=sys.stderr)
@@ -170,7 +166,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m handlers.cli.jobs jobs|outbox ...`: these commands alone (the test suite's processes)."""
-    from config.settings import SettingsError
 
     parser = argparse.ArgumentParser(prog="badgebot")
     add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))

@@ -10,15 +10,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.errors import BadgebotError
+from bot.usecases.awards import revoke
+from bot.usecases.catalog import load_catalog as load_into_db
+from bot.usecases.context import CLI_ACTOR
+from bot.usecases.export import write_awards_csv
+from bot.usecases.progress import learner_progress
 from config.catalog import CatalogError, check_catalog, load_catalog
 from config.settings import SettingsError, load_settings
+from handlers.bootstrap import bootstrap
+from handlers.cli.events import add_commands as event_commands
+from handlers.cli.jobs import add_commands as scheduling_commands
+from handlers.cli.openbadges import add_commands as open_badges_commands
+from handlers.cli.serve import serve
 
 Command = Callable[[argparse.Namespace], int]
 
 
 def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = False):  # type: ignore[no-untyped-def]
-    from handlers.bootstrap import bootstrap
-
     app = bootstrap(load_settings())
     if upgrade:
         app.upgrade_database()
@@ -28,8 +36,6 @@ def _app(args: argparse.Namespace, *, upgrade: bool = False, catalog: bool = Fal
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from handlers.bootstrap import bootstrap
-
     app = bootstrap(load_settings())
     before, after = app.upgrade_database()
     print(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
@@ -50,10 +56,6 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_load(args: argparse.Namespace) -> int:
-    from handlers.bootstrap import bootstrap
-    from bot.usecases.catalog import load_catalog as load_into_db
-    from bot.usecases.context import CLI_ACTOR
-
     settings = load_settings()
     catalog = load_catalog(args.file or settings.catalog)
     app = bootstrap(settings, catalog=catalog)
@@ -68,8 +70,6 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
 
 
 def cmd_awards_export(args: argparse.Namespace) -> int:
-    from bot.usecases.export import write_awards_csv
-
     app = _app(args, upgrade=True)
     count = write_awards_csv(app.ctx, sys.stdout)
     print(f"{count} award(s) exported", file=sys.stderr)
@@ -77,8 +77,6 @@ def cmd_awards_export(args: argparse.Namespace) -> int:
 
 
 def cmd_learner_show(args: argparse.Namespace) -> int:
-    from bot.usecases.progress import learner_progress
-
     app = _app(args, upgrade=True)
     progress = learner_progress(app.ctx, args.user_id)
     if not progress.holdings and not progress.pending and progress.display_name == args.user_id:
@@ -102,9 +100,6 @@ def cmd_learner_show(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from bot.usecases.awards import revoke
-    from bot.usecases.context import CLI_ACTOR
-
     app = _app(args, upgrade=True)
     flagged = revoke(app.ctx, CLI_ACTOR, args.public_id, args.reason)
     print(f"revoked {args.public_id}")
@@ -114,16 +109,11 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from handlers.cli.serve import serve
-
     return serve(load_settings(), host=args.host, port=args.port, reset=args.reset)
 
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Commands that live beside the part of the bot they serve (rendering, verification, ...)."""
-    from handlers.cli.events import add_commands as event_commands
-    from handlers.cli.openbadges import add_commands as open_badges_commands
-    from handlers.cli.jobs import add_commands as scheduling_commands
 
     return [open_badges_commands, event_commands, scheduling_commands]
 

@@ -20,7 +20,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     verify = subparsers.add_parser("verify", help="verify an Open Badge: baked PNG/SVG, VC-JWT, JSON, or URL")
     verify.add_argument("source", metavar="FILE|URL")
     verify.add_argument("--offline", action="store_true",
-                        help="never use the network (this bot's own keys and status are still checked)")
+                        help="never use the network: another issuer's keys and status are not fetched, and the "
+                             "verdict says so (this bot's own keys and status are still checked)")
     verify.set_defaults(func=cmd_verify)
 
 
@@ -87,4 +88,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"  note: {warning}")
         return 0
     print(f"badgebot: {args.source}: {result.summary()}", file=sys.stderr)
+    # What did hold, e.g. a good signature on a credential refused for its claims.
+    for check in result.checks:
+        print(f"  checked: {check}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"  note: {warning}", file=sys.stderr)
     return 1

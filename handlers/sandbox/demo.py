@@ -24,7 +24,7 @@ from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError
 from bot.sandbox.emulator import SlackEmulator
 from bot.usecases import awards as awards_uc
-from bot.usecases import events as events_uc
+from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases import reviews as reviews_uc
 from bot.usecases import submissions as submissions_uc
 from bot.usecases.context import Context
@@ -235,7 +235,7 @@ LIVE_EVENT_NAME = "Civic Hackathon 2026"
 LIVE_EVENT_LOCATION = "Innovation Hub, Main Hall"
 
 
-def live_event(badgebot: "Badgebot") -> events_uc.EventView | None:
+def live_event(badgebot: "Badgebot") -> hosting_uc.EventView | None:
     """The demo host's event whose check-in is open now; one is created (through the use case) when none is.
 
     Run at every start, not only when seeding: a sandbox started again days later still has an open event.
@@ -245,15 +245,15 @@ def live_event(badgebot: "Badgebot") -> events_uc.EventView | None:
     if not host or LIVE_EVENT_SOUVENIR not in {spec.id for spec in catalog.credentials}:
         return None
     now = ctx.clock()
-    for event in events_uc.list_events(ctx, host):
+    for event in hosting_uc.list_events(ctx, host):
         if event.state_at(now) == "open":
             return event
     # The 24-hour hackathon began two hours ago; check-in stays open until it ends.
-    draft = events_uc.EventDraft(name=LIVE_EVENT_NAME, souvenir=LIVE_EVENT_SOUVENIR,
+    draft = hosting_uc.EventDraft(name=LIVE_EVENT_NAME, souvenir=LIVE_EVENT_SOUVENIR,
                                  starts_at=now - dt.timedelta(hours=2), ends_at=now + dt.timedelta(hours=22),
                                  location=LIVE_EVENT_LOCATION)
     try:
-        return events_uc.create_event(ctx, host, draft)
+        return hosting_uc.create_event(ctx, host, draft)
     except BadgebotError as exc:
         log.warning("sandbox demo: no live event: %s", exc)
         return None

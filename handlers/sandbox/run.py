@@ -34,7 +34,7 @@ from bot.sandbox.emulator.oidc import OidcProvider
 from bot.sandbox.slack_client import Delivery, SlackSide
 from config.settings import Settings, SettingsError
 from handlers.sandbox import demo
-from handlers.sandbox.web import sandbox_pages
+from handlers.sandbox.web import sandbox_routes
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
@@ -144,7 +144,7 @@ class Sandbox:
         """The bot is built: add the browser UI to its web app, seed a new workspace (or keep the
         restored one) and start saving it."""
         self.badgebot = badgebot
-        sandbox_pages(self, badgebot, badgebot.web)
+        badgebot.web.register_blueprint(sandbox_routes, sandbox=self)
         self.slack = SlackSide(self.emulator, self.bot_url, self.emulator.signing_secret, timeout=30)
         demo.populate(self.emulator, badgebot.catalog)
         if self.fresh:
@@ -172,9 +172,9 @@ class Sandbox:
             return
         links = self.links
         links.append({"label": f"Door screen: {event.name} (rotating QR)", "roles": [demo.HOST],
-                      "url": badgebot.urls.event_display(event.public_id).removeprefix(badgebot.urls.base)})
+                      "url": badgebot.urls.paths.event_display(event.public_id)})
         links.append({"label": f"Scan the QR code at {event.name}", "roles": [],
-                      "url": f"/sandbox/scan/{event.public_id}"})
+                      "url": badgebot.urls.paths.sandbox_scan(event.public_id)})
 
     def stop(self) -> None:
         self._stopping.set()

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.usecases import progress as progress_uc
 from bot.usecases.context import Context
-from handlers.slack.learner_blocks import dashboard
+from handlers.slack.blocks.learner import dashboard
 
 log = logging.getLogger("badgebot.slack")
 

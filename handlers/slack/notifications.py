@@ -20,14 +20,16 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime.delivery import Delivered, Outgoing, Retry
 from bot.usecases.outbox import METADATA_EVENT
+from bot.domain.validity import AwardState, award_state
 from bot.domain.vocabulary import Decision, OutboxKind, SubmissionStatus
 from bot.adapters.slack_api import SlackWorkspace
 from bot.usecases.awards import award_view
 from bot.usecases.context import Context
 from bot.usecases.nudges import nudges_wanted
 from bot.usecases.reviews import record_card_message, submission_card
-from handlers.slack import nudge_blocks, review_blocks
-from handlers.slack.blockkit import escape, section
+from handlers.slack.blocks import nudges as nudge_blocks
+from handlers.slack.blocks import reviews as review_blocks
+from handlers.slack.blocks.kit import escape, section
 from handlers.slack.home import HomeTabs
 
 log = logging.getLogger("badgebot.notifications")
@@ -74,6 +76,11 @@ class Notifier:
         unsendable = set(OutboxKind) - set(self._senders)
         if unsendable:
             raise TypeError(f"no way to send {', '.join(sorted(k.value for k in unsendable))} notifications")
+
+    @property
+    def kinds(self) -> frozenset[OutboxKind]:
+        """The kinds this notifier can send (all of them, or it would not have been built)."""
+        return frozenset(self._senders)
 
     def when_idle(self) -> int:
         """Refresh the App Homes that messages since the last call changed, once per learner (the
@@ -277,7 +284,8 @@ class Notifier:
     def _expiry_notice(self, message: Outgoing) -> Delivered | None:
         award = award_view(self.ctx, message.payload["award_id"])
         now = self.ctx.clock()
-        if award is None or award.revoked_at is not None or award.expires_at is None or award.expires_at <= now:
+        if award is None or award.expires_at is None or \
+                award_state(award.revoked_at, award.expires_at, now) is not AwardState.VALID:
             return Delivered(skipped="the award was revoked or has lapsed since")
         text, blocks = nudge_blocks.expiry_notice(award.credential_name, award.type.label, award.credential,
                                                   award.expires_at, now.date())

@@ -1,34 +1,43 @@
 """The bot's web application: Slack's requests, health checks, and the public pages.
 
-Routes live in the modules beside this one; this only assembles them around one Badgebot.
+Routes live in the blueprints beside this module; this only assembles them around one Badgebot,
+which views reach through `handlers.web.services.badgebot()`. Security headers are set once, after
+every request (handlers/web/security.py). Every path comes from the URL map in bot/urls.py.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 
-from handlers.web.checkin import checkin_pages
-from handlers.web.public import public_pages
+from handlers.web.checkin import checkin
+from handlers.web.hosts import hosts
+from handlers.web.public import public
 from handlers.web.review_files import review_files
+from handlers.web.security import DEFAULT, Routes, secure
+from handlers.web.services import attach, badgebot
 from handlers.web.slack_events import slack_events
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
 
+health = Routes("health", __name__, headers=DEFAULT.but(cache="no-store"))
 
-def create_web_app(services: "Badgebot") -> Flask:
+
+@health.get("/healthz")
+def healthz() -> Response:
+    with badgebot().engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    return jsonify(ok=True)
+
+
+def create_web_app(services: Badgebot) -> Flask:
     web = Flask("badgebot")
     web.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # Slack payloads are small; files never come this way
-
-    @web.get("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
-        with services.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        return jsonify(ok=True)
-
+    attach(web, services)
+    web.after_request(secure)
     if services.bolt is not None:
-        slack_events(services, web)
-    for add in (review_files, public_pages, checkin_pages):
-        add(services, web)
+        web.register_blueprint(slack_events)
+    for blueprint in (health, review_files, public, checkin, hosts):
+        web.register_blueprint(blueprint)
     return web

@@ -26,11 +26,10 @@ from handlers.bootstrap import Badgebot, bootstrap
 from bot.clock import FixedClock
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.emulator.oidc import OidcProvider
-from bot.usecases.events import EventDraft, create_event
+from bot.usecases.campus_events.hosting import EventDraft, create_event
 from bot.runtime.web_server import serving
 from config.catalog import load_catalog
 from config.settings import EXAMPLE_CATALOG, load_settings
-from handlers.web.checkin import display_url
 from tests.browser.conftest import PageWatch, loopback_only, screenshot_dirs
 from tests.conftest import T0
 
@@ -142,7 +141,7 @@ def test_a_phone_scans_the_door_screen_signs_in_with_slack_and_is_checked_in(
 
     # The host opens the door screen on a laptop at the entrance.
     door, door_watch = page
-    door.goto(display_url(site.url, event.public_id))
+    door.goto(site.badgebot.urls.event_display(event.public_id))
     door.get_by_role("img", name="QR code to check in").wait_for()
     shown = door.locator("#code").inner_text()
     assert re.fullmatch(r"[0-9A-Z]+-[0-9A-Z]{6}", shown), shown

@@ -98,6 +98,10 @@ def acks(world: EventWorld, user: str) -> list[str]:
 def create_event(world: EventWorld, user: str = HOST, *, mode: str = "rotating", name: str = "Data Viz Meetup",
                  start: str = "09:15", end: str = "11:00", opens_before: str = "15", capacity: str | None = None) -> int:
     """Through the real form: `/badges event new`, then the modal's submission."""
+    def announced() -> list[Any]:
+        return [m for m in world.dm(user) if m.text.startswith("Event #")]
+
+    before = len(announced())
     reply = world.slack.command(user, "event new")
     assert reply.status == 200
     [view] = world.settle(lambda: [v for v in world.emulator.views_of(user) if v.callback_id == "event_new"])
@@ -107,7 +111,9 @@ def create_event(world: EventWorld, user: str = HOST, *, mode: str = "rotating",
         values["capacity"] = capacity
     submitted = world.slack.view_submission(user, view.id, values)
     assert submitted.status == 200 and not submitted.body.strip(), submitted.body  # no form errors: closed
-    created = world.settle(lambda: [m for m in world.dm(user) if m.text.startswith("Event #")])
+    # Wait for this event's announcement, not an earlier event's (a test may create several).
+    created = world.settle(lambda: announced()[before:])
+    assert created, "the host was never told the event's number"
     return int(re.match(r"Event #(\d+)", created[-1].text).group(1))
 
 

@@ -6,7 +6,6 @@ tests have no PostgreSQL variant.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import ServedSandbox, start_sandbox, stop_sandbox
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -33,17 +33,6 @@ def texts(http: httpx.Client, user: str, channel: str | None = None) -> list[str
 def live_event(http: httpx.Client) -> str:
     links = http.get("/sandbox/api/workspace").raise_for_status().json()["links"]
     return next(link["url"].split("/")[2] for link in links if link["label"].startswith("Door screen"))
-
-
-def wait_for(http: httpx.Client, user: str, text: str) -> list[str]:
-    """Until the person's DM shows `text` (the bot's messages arrive through its delivery worker)."""
-    deadline = time.monotonic() + 20
-    while True:
-        found = texts(http, user)
-        if any(text in t for t in found):
-            return found
-        assert time.monotonic() < deadline, f"{text!r} never reached {user}: {found}"
-        time.sleep(0.1)
 
 
 def test_serve_without_credentials_runs_the_sandbox_keeps_it_and_reset_starts_over(tmp_path: Path) -> None:
@@ -68,7 +57,9 @@ def test_serve_without_credentials_runs_the_sandbox_keeps_it_and_reset_starts_ov
             dm = http.get("/sandbox/api/snapshot", params={"as": KWAME}).json()["dm"]
             assert http.post("/sandbox/api/command", json={"as": KWAME, "channel": dm,
                                                            "text": f"/badges claim {code}"}).json()["ok"]
-            wait_for(http, KWAME, "You earned *Lakeside Civic Hackathon 2026*")
+            souvenir = "You earned *Lakeside Civic Hackathon 2026*"
+            wait_for(lambda: any(souvenir in t for t in texts(http, KWAME)), 20, f"{souvenir!r} in Kwame's DM",
+                     lambda: f"his DM: {texts(http, KWAME)}")
     finally:
         assert stop_sandbox(served) == 0
     assert (data / "sandbox" / "badgebot.sqlite3").is_file()

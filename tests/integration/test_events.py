@@ -1,4 +1,4 @@
-"""Events and check-in use cases on a real database (SQLite and PostgreSQL)."""
+"""The campus-event use cases (hosting, check-in, attendance) on a real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import csv
@@ -12,20 +12,28 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
+from bot.adapters.signing import Signer, load_or_create_secret
 from bot.domain import checkin as rules
 from bot.domain.checkin import QrMode, Refusal
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.adapters.signing import Signer
-from bot.usecases import events as uc
+from bot.urls import PublicUrls
 from bot.usecases.awards import award_souvenir
-from bot.usecases.events import CheckInRefused, EventDraft
+from bot.usecases.campus_events import attendance as attendance_uc
+from bot.usecases.campus_events import checkin as checkin_uc
+from bot.usecases.campus_events import hosting as hosting_uc
+from bot.usecases.campus_events.checkin import CheckInRefused
+from bot.usecases.campus_events.hosting import EventDraft
 from bot.usecases.progress import learner_progress
+from handlers.cli.main import main
 from models import AuditEntry, Award, CheckIn, Event, OutboxMessage
 from tests.helpers import overlapping, run_together
 
 HOST, OTHER_HOST, ADMIN, LEARNER, OUTSIDER = "U0HOST0001", "U0HOST0002", "U0ADMIN001", "U0LEARN001", "U0OUTSIDE1"
 SIGNER = Signer(b"s" * 32)
 UTC = dt.timezone.utc
+URLS = PublicUrls.of("https://badges.test.example.edu")
+# What hosting.poster takes from the running bot; a poster draws even without the souvenir's image.
+POSTER_PARTS = {"souvenir_image": lambda credential: b"", "urls": URLS, "tz": UTC, "issuer": "Test University"}
 
 
 def draft(clock, **changes) -> EventDraft:
@@ -61,57 +69,68 @@ def count_rows(ctx, model, **where) -> int:
 # -- hosts ------------------------------------------------------------------------------------------
 
 
+def test_a_host_picks_the_souvenir_from_the_catalog_s_souvenirs(ctx):
+    choices = hosting_uc.souvenir_choices(ctx, HOST)
+    assert ("data-viz-meetup", "Data Visualization Meetup") in choices
+    assert "sql-basics" not in {slug for slug, _ in choices}  # a badge, not a souvenir
+
+
 def test_a_host_creates_an_event_with_an_unguessable_link(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, location="Library 204", capacity=40))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, location="Library 204", capacity=40))
     assert (created.host, created.souvenir, created.capacity, created.qr_mode) == (HOST, "data-viz-meetup", 40,
                                                                                    QrMode.ROTATING)
     assert len(created.public_id) >= 16 and created.checkin_count == 0
     assert created.state_at(clock()) == "open"
-    assert [e.id for e in uc.list_events(ctx, HOST)] == [created.id]
+    assert [e.id for e in hosting_uc.list_events(ctx, HOST)] == [created.id]
     assert count_rows(ctx, AuditEntry, action="event.created") == 1
 
 
 def test_check_in_opens_fifteen_minutes_before_the_start_by_default(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, opens_at=None, closes_at=None))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, opens_at=None, closes_at=None))
     assert created.opens_at == created.starts_at - dt.timedelta(minutes=15)
     assert created.closes_at == created.ends_at
 
 
 def test_non_hosts_cannot_create_or_manage_events(ctx, clock):
     with pytest.raises(NotAllowed, match="Only event hosts"):
-        uc.create_event(ctx, LEARNER, draft(clock))
-    created = uc.create_event(ctx, HOST, draft(clock))
-    for call in (lambda: uc.event_for_host(ctx, LEARNER, created.id), lambda: uc.close_event(ctx, LEARNER, created.id),
-                 lambda: uc.list_events(ctx, LEARNER), lambda: uc.award_at_event(ctx, LEARNER, created.id, [(LEARNER, None)])):
+        hosting_uc.create_event(ctx, LEARNER, draft(clock))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
+    for call in (lambda: hosting_uc.event_for_host(ctx, LEARNER, created.id),
+                 lambda: hosting_uc.close_event(ctx, LEARNER, created.id),
+                 lambda: hosting_uc.list_events(ctx, LEARNER),
+                 lambda: hosting_uc.souvenir_choices(ctx, LEARNER),
+                 lambda: hosting_uc.poster_event(ctx, LEARNER, created.id),
+                 lambda: hosting_uc.poster(ctx, SIGNER, LEARNER, created.id, **POSTER_PARTS),
+                 lambda: checkin_uc.award_at_event(ctx, LEARNER, created.id, [(LEARNER, None)])):
         with pytest.raises(NotAllowed):
             call()
-    assert uc.event_for_host(ctx, ADMIN, created.id).id == created.id  # administrators may
+    assert hosting_uc.event_for_host(ctx, ADMIN, created.id).id == created.id  # administrators may
     with pytest.raises(NotFound):
-        uc.event_for_host(ctx, HOST, created.id + 100)
+        hosting_uc.event_for_host(ctx, HOST, created.id + 100)
 
 
 def test_events_award_souvenirs_only_and_need_sane_times(ctx, clock):
     with pytest.raises(InvalidInput, match="not a souvenir") as caught:
-        uc.create_event(ctx, HOST, draft(clock, souvenir="sql-basics"))
+        hosting_uc.create_event(ctx, HOST, draft(clock, souvenir="sql-basics"))
     assert caught.value.field == "souvenir"
     with pytest.raises(InvalidInput) as caught:
-        uc.create_event(ctx, HOST, draft(clock, ends_at=clock() - dt.timedelta(hours=1)))
+        hosting_uc.create_event(ctx, HOST, draft(clock, ends_at=clock() - dt.timedelta(hours=1)))
     assert caught.value.field == "ends"
     with pytest.raises(InvalidInput) as caught:
-        uc.create_event(ctx, HOST, draft(clock, name="   "))
+        hosting_uc.create_event(ctx, HOST, draft(clock, name="   "))
     assert caught.value.field == "name"
     with pytest.raises(NotAllowed, match="another host"):
-        uc.create_event(ctx, HOST, draft(clock, host="U0SOMEONE1"))
-    assert uc.create_event(ctx, ADMIN, draft(clock, host=HOST)).host == HOST
+        hosting_uc.create_event(ctx, HOST, draft(clock, host="U0SOMEONE1"))
+    assert hosting_uc.create_event(ctx, ADMIN, draft(clock, host=HOST)).host == HOST
 
 
 # -- checking in ------------------------------------------------------------------------------------
 
 
 def test_a_learner_checks_in_once_and_holds_the_souvenir(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
     code = code_now(ctx, created)
-    result = uc.check_in(ctx, SIGNER, code, LEARNER, "Ana")
+    result = checkin_uc.check_in(ctx, SIGNER, code, LEARNER, "Ana")
     assert (result.new, result.awarded, result.checkin_count, result.souvenir) == (True, True, 1, "data-viz-meetup")
     assert held(ctx) == ["data-viz-meetup"]
     with ctx.transaction() as session:
@@ -120,178 +139,205 @@ def test_a_learner_checks_in_once_and_holds_the_souvenir(ctx, clock):
         assert session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "award")) == 1
 
     clock.advance(minutes=4, seconds=12)
-    again = uc.check_in(ctx, SIGNER, code_now(ctx, created), LEARNER)
+    again = checkin_uc.check_in(ctx, SIGNER, code_now(ctx, created), LEARNER)
     assert (again.new, again.awarded, again.checked_in_at) == (False, False, result.checked_in_at)
     assert f"already checked in at {result.checked_in_at:%H:%M}" in again.message()
-    assert count_rows(ctx, CheckIn) == 1 and uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
+    assert count_rows(ctx, CheckIn) == 1 and hosting_uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
 
 
 def test_a_code_good_when_its_request_reached_the_busy_server_is_good_and_no_longer(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, period_seconds=30))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, period_seconds=30))
     clock.advance(seconds=(20 - clock().timestamp() % 30) % 30)  # 20 s into a period: 40 s of it and the next left
     code = code_now(ctx, created)
     arrived = clock()
     clock.advance(seconds=41)  # the code's period and its grace are over by the time a thread takes it up
-    assert refusal(lambda: uc.preview_code(ctx, SIGNER, code)).refusal is Refusal.EXPIRED
-    preview = uc.preview_code(ctx, SIGNER, code, user=LEARNER, received_at=arrived)
+    assert refusal(lambda: checkin_uc.preview_code(ctx, SIGNER, code)).refusal is Refusal.EXPIRED
+    preview = checkin_uc.preview_code(ctx, SIGNER, code, user=LEARNER, received_at=arrived)
     assert preview.judged_at == arrived and preview.already is None
-    result = uc.check_in(ctx, SIGNER, code, LEARNER, "Ana", scanned_at=preview.judged_at)
-    assert result.new and uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
+    result = checkin_uc.check_in(ctx, SIGNER, code, LEARNER, "Ana", scanned_at=preview.judged_at)
+    assert result.new and hosting_uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
     # An arrival the server does not vouch for (later than now, or longer ago than any request waits) is not one.
     for odd in (clock() + dt.timedelta(seconds=1), clock() - rules.MAX_SERVER_WAIT - dt.timedelta(seconds=1)):
-        assert refusal(lambda odd=odd: uc.preview_code(ctx, SIGNER, code, received_at=odd)).refusal \
+        assert refusal(lambda odd=odd: checkin_uc.preview_code(ctx, SIGNER, code, received_at=odd)).refusal \
             is Refusal.EXPIRED
     # A code good now is judged now, whenever the request arrived.
     fresh = code_now(ctx, created)
-    assert uc.preview_code(ctx, SIGNER, fresh, received_at=arrived).judged_at == clock()
+    assert checkin_uc.preview_code(ctx, SIGNER, fresh, received_at=arrived).judged_at == clock()
 
 
 def test_a_learner_who_holds_the_souvenir_still_checks_in(ctx, clock):
     award_souvenir(ctx, HOST, "data-viz-meetup", [(LEARNER, "Ana")])
-    created = uc.create_event(ctx, HOST, draft(clock))
-    result = uc.check_in(ctx, SIGNER, code_now(ctx, created), LEARNER)
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
+    result = checkin_uc.check_in(ctx, SIGNER, code_now(ctx, created), LEARNER)
     assert (result.new, result.awarded) == (True, False)
     assert "already hold" in result.message()
-    assert uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
+    assert hosting_uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
 
 
 def test_refusals_say_which_rule(ctx, clock):
-    here = uc.create_event(ctx, HOST, draft(clock, name="Here"))
-    there = uc.create_event(ctx, HOST, draft(clock, name="There"))
+    here = hosting_uc.create_event(ctx, HOST, draft(clock, name="Here"))
+    there = hosting_uc.create_event(ctx, HOST, draft(clock, name="There"))
     code = code_now(ctx, here)
 
     tampered = code[:-1] + ("A" if code[-1] != "A" else "B")
-    assert refusal(lambda: uc.check_in(ctx, SIGNER, tampered, LEARNER)).refusal is Refusal.FORGED
-    assert refusal(lambda: uc.check_in(ctx, SIGNER, "not a code", LEARNER)).refusal is Refusal.FORGED
-    assert refusal(lambda: uc.check_in(ctx, Signer(b"x" * 32), code, LEARNER)).refusal is Refusal.FORGED
+    assert refusal(lambda: checkin_uc.check_in(ctx, SIGNER, tampered, LEARNER)).refusal is Refusal.FORGED
+    assert refusal(lambda: checkin_uc.check_in(ctx, SIGNER, "not a code", LEARNER)).refusal is Refusal.FORGED
+    assert refusal(lambda: checkin_uc.check_in(ctx, Signer(b"x" * 32), code, LEARNER)).refusal is Refusal.FORGED
 
     theirs = code_now(ctx, there)
     spliced = f"{rules.event_ref(here.id)}-{theirs.split('-')[1]}"
-    other = refusal(lambda: uc.check_in(ctx, SIGNER, spliced, LEARNER))
+    other = refusal(lambda: checkin_uc.check_in(ctx, SIGNER, spliced, LEARNER))
     assert other.refusal is Refusal.OTHER_EVENT and "“There”" in str(other)
 
     clock.advance(seconds=61)
-    expired = refusal(lambda: uc.check_in(ctx, SIGNER, code, LEARNER))
+    expired = refusal(lambda: checkin_uc.check_in(ctx, SIGNER, code, LEARNER))
     assert expired.refusal is Refusal.EXPIRED and "expired" in str(expired)
     assert count_rows(ctx, CheckIn) == 0 and held(ctx) == []
 
 
 def test_the_window_is_enforced(ctx, clock):
-    later = uc.create_event(ctx, HOST, draft(clock, opens_at=clock() + dt.timedelta(minutes=10)))
-    early = refusal(lambda: uc.check_in(ctx, SIGNER, code_now(ctx, later), LEARNER))
+    later = hosting_uc.create_event(ctx, HOST, draft(clock, opens_at=clock() + dt.timedelta(minutes=10)))
+    early = refusal(lambda: checkin_uc.check_in(ctx, SIGNER, code_now(ctx, later), LEARNER))
     assert early.refusal is Refusal.NOT_OPEN_YET and "opens at 09:10" in str(early)
 
     clock.advance(hours=3)
     code = code_now(ctx, later)
-    closed = refusal(lambda: uc.check_in(ctx, SIGNER, code, LEARNER))
+    closed = refusal(lambda: checkin_uc.check_in(ctx, SIGNER, code, LEARNER))
     assert closed.refusal is Refusal.WINDOW_CLOSED and "closed at 11:00" in str(closed)
 
 
 def test_closing_an_event_ends_check_in(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
     code = code_now(ctx, created)
-    uc.close_event(ctx, HOST, created.id)
-    assert refusal(lambda: uc.check_in(ctx, SIGNER, code, LEARNER)).refusal is Refusal.EVENT_CLOSED
-    assert uc.list_events(ctx, HOST) == [] and len(uc.list_events(ctx, HOST, include_over=True)) == 1
+    hosting_uc.close_event(ctx, HOST, created.id)
+    assert refusal(lambda: checkin_uc.check_in(ctx, SIGNER, code, LEARNER)).refusal is Refusal.EVENT_CLOSED
+    assert hosting_uc.list_events(ctx, HOST) == [] and len(hosting_uc.list_events(ctx, HOST, include_over=True)) == 1
 
 
 def test_a_poster_code_works_all_window_long(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, qr_mode=QrMode.POSTER))
-    event, code = uc.current_code(ctx, SIGNER, HOST, created.id)
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, qr_mode=QrMode.POSTER))
+    _, code = hosting_uc.current_code(ctx, SIGNER, HOST, created.id)
     clock.advance(minutes=90)
-    assert uc.check_in(ctx, SIGNER, code, LEARNER).new
+    assert checkin_uc.check_in(ctx, SIGNER, code, LEARNER).new
     clock.advance(minutes=31)
-    assert refusal(lambda: uc.check_in(ctx, SIGNER, code, "U0LEARN002")).refusal is Refusal.WINDOW_CLOSED
+    assert refusal(lambda: checkin_uc.check_in(ctx, SIGNER, code, "U0LEARN002")).refusal is Refusal.WINDOW_CLOSED
+
+
+def test_a_poster_shows_the_code_that_checks_in_and_the_souvenir(ctx, clock):
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, qr_mode=QrMode.POSTER))
+    drawn = []
+
+    def souvenir_image(credential) -> bytes:
+        drawn.append(credential.slug)
+        buffer = io.BytesIO()
+        Image.new("RGBA", (600, 600), "#13294b").save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    event, png = hosting_uc.poster(ctx, SIGNER, HOST, created.id, **(POSTER_PARTS | {"souvenir_image": souvenir_image}))
+    assert event.id == created.id and drawn == ["data-viz-meetup"]
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert qr.text == URLS.checkin(hosting_uc.current_code(ctx, SIGNER, HOST, created.id)[1])
+    assert checkin_uc.check_in(ctx, SIGNER, qr.text.rsplit("/", 1)[1], LEARNER).new
+
+
+def test_a_rotating_event_has_no_poster(ctx, clock):
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
+    for call in (lambda: hosting_uc.poster_event(ctx, HOST, created.id),
+                 lambda: hosting_uc.poster(ctx, SIGNER, HOST, created.id, **POSTER_PARTS)):
+        with pytest.raises(InvalidInput, match="rotating code"):
+            call()
+    printed = hosting_uc.create_event(ctx, HOST, draft(clock, qr_mode=QrMode.POSTER))
+    assert hosting_uc.poster_event(ctx, HOST, printed.id).id == printed.id
 
 
 def test_signing_in_may_take_a_few_minutes_but_not_more(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
     code, scanned = code_now(ctx, created), clock()
     clock.advance(minutes=4)
-    assert uc.check_in(ctx, SIGNER, code, LEARNER, scanned_at=scanned).new
+    assert checkin_uc.check_in(ctx, SIGNER, code, LEARNER, scanned_at=scanned).new
     clock.advance(minutes=7)
-    late = refusal(lambda: uc.check_in(ctx, SIGNER, code, "U0LEARN002", scanned_at=scanned))
+    late = refusal(lambda: checkin_uc.check_in(ctx, SIGNER, code, "U0LEARN002", scanned_at=scanned))
     assert late.refusal is Refusal.EXPIRED
 
 
 def test_capacity_is_exact_when_everyone_arrives_at_once(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, capacity=3))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, capacity=3))
     code = code_now(ctx, created)
     people = [f"U0CROWD{i:03d}" for i in range(8)]
     with overlapping(ctx, CheckIn, len(people), timeout=2):
-        results = run_together(*[lambda p=p: uc.check_in(ctx, SIGNER, code, p) for p in people])
-    admitted = [r for r in results if isinstance(r, uc.CheckInResult)]
+        results = run_together(*[lambda p=p: checkin_uc.check_in(ctx, SIGNER, code, p) for p in people])
+    admitted = [r for r in results if isinstance(r, checkin_uc.CheckInResult)]
     full = [r for r in results if isinstance(r, CheckInRefused) and r.refusal is Refusal.FULL]
     assert (len(admitted), len(full)) == (3, 5), results
     assert sorted(r.checkin_count for r in admitted) == [1, 2, 3]
-    assert uc.event_for_host(ctx, HOST, created.id).checkin_count == 3
+    assert hosting_uc.event_for_host(ctx, HOST, created.id).checkin_count == 3
     assert count_rows(ctx, CheckIn) == 3 and count_rows(ctx, Award) == 3  # refused ones left nothing behind
-    assert refusal(lambda: uc.preview_code(ctx, SIGNER, code)).refusal is Refusal.FULL
+    assert refusal(lambda: checkin_uc.preview_code(ctx, SIGNER, code)).refusal is Refusal.FULL
 
 
 def test_two_phones_of_one_learner_check_in_once(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock))
     code = code_now(ctx, created)
     with overlapping(ctx, CheckIn, 2, timeout=2):
-        results = run_together(lambda: uc.check_in(ctx, SIGNER, code, LEARNER),
-                               lambda: uc.check_in(ctx, SIGNER, code, LEARNER))
+        results = run_together(lambda: checkin_uc.check_in(ctx, SIGNER, code, LEARNER),
+                               lambda: checkin_uc.check_in(ctx, SIGNER, code, LEARNER))
     assert sorted(r.new for r in results) == [False, True], results
     assert count_rows(ctx, CheckIn) == 1 and count_rows(ctx, Award) == 1
-    assert uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
+    assert hosting_uc.event_for_host(ctx, HOST, created.id).checkin_count == 1
 
 
 def test_hosts_award_by_hand_and_export_attendance(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, capacity=1))
-    uc.check_in(ctx, SIGNER, code_now(ctx, created), LEARNER, "Ana")
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, capacity=1))
+    checkin_uc.check_in(ctx, SIGNER, code_now(ctx, created), LEARNER, "Ana")
     clock.advance(minutes=5)
-    result = uc.award_at_event(ctx, HOST, created.id, [(LEARNER, None), ("U0LEARN002", "=HYPERLINK(bo)")])
+    result = checkin_uc.award_at_event(ctx, HOST, created.id, [(LEARNER, None), ("U0LEARN002", "=HYPERLINK(bo)")])
     assert (result.checked_in, result.already) == (["U0LEARN002"], [LEARNER])
-    assert uc.event_for_host(ctx, HOST, created.id).checkin_count == 2  # the host's list may pass capacity
+    assert hosting_uc.event_for_host(ctx, HOST, created.id).checkin_count == 2  # the host's list may pass capacity
     assert held(ctx, "U0LEARN002") == ["data-viz-meetup"]
 
-    event, people = uc.attendance(ctx, HOST, created.id)
+    event, people = attendance_uc.attendance(ctx, HOST, created.id)
     assert [(p.learner, p.method) for p in people] == [(LEARNER, "qr"), ("U0LEARN002", "bulk")]
     out = io.StringIO()
-    assert uc.write_attendance_csv(event, people, out) == 2
+    assert attendance_uc.write_attendance_csv(event, people, out) == 2
     lines = out.getvalue().splitlines()
-    assert lines[0] == ",".join(uc.ATTENDANCE_COLUMNS)
+    assert lines[0] == ",".join(attendance_uc.ATTENDANCE_COLUMNS)
     assert lines[1].startswith(f"{LEARNER},Ana,2026-03-02T09:00:00+00:00,2026-03-02 09:00:00,qr")
-    assert "'=HYPERLINK(bo)" in lines[2]  # never a formula in a spreadsheet
-    assert uc.attendance(ctx, None, public_id=created.public_id)[1] == people
+    assert "'=HYPERLINK(bo)" in lines[2]  # names go through the formula guard (tests/unit/test_spreadsheet.py)
+    assert attendance_uc.attendance(ctx, None, public_id=created.public_id)[1] == people
     with pytest.raises(NotFound):
-        uc.attendance(ctx, None, public_id="nope")
+        attendance_uc.attendance(ctx, None, public_id="nope")
 
 
 def test_the_door_screen_shows_a_code_only_while_check_in_is_open(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, opens_at=clock() + dt.timedelta(minutes=1)))
-    assert uc.display_state(ctx, SIGNER, created.public_id).state == "upcoming"
-    assert uc.display_state(ctx, SIGNER, created.public_id).code is None
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, opens_at=clock() + dt.timedelta(minutes=1)))
+    assert checkin_uc.display_state(ctx, SIGNER, created.public_id).state == "upcoming"
+    assert checkin_uc.display_state(ctx, SIGNER, created.public_id).code is None
     clock.advance(minutes=1, seconds=5)
-    first = uc.display_state(ctx, SIGNER, created.public_id)
+    first = checkin_uc.display_state(ctx, SIGNER, created.public_id)
     assert first.state == "open" and first.changes_at == clock() + dt.timedelta(seconds=25)
-    assert uc.check_in(ctx, SIGNER, first.code, LEARNER).new
+    assert checkin_uc.check_in(ctx, SIGNER, first.code, LEARNER).new
     clock.advance(seconds=30)
-    second = uc.display_state(ctx, SIGNER, created.public_id)
+    second = checkin_uc.display_state(ctx, SIGNER, created.public_id)
     assert second.code != first.code and second.event.checkin_count == 1
     clock.advance(hours=3)
-    assert uc.display_state(ctx, SIGNER, created.public_id).state == "over"
+    assert checkin_uc.display_state(ctx, SIGNER, created.public_id).state == "over"
     with pytest.raises(NotFound):
-        uc.display_state(ctx, SIGNER, "not-an-event")
+        checkin_uc.display_state(ctx, SIGNER, "not-an-event")
 
 
 def test_preview_names_the_event_before_sign_in(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, location="Library 204"))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, location="Library 204"))
     code = code_now(ctx, created)
-    preview = uc.preview_code(ctx, SIGNER, code.lower())
+    preview = checkin_uc.preview_code(ctx, SIGNER, code.lower())
     assert (preview.code, preview.event_name, preview.souvenir_name, preview.location) == (
         code, "Data Viz Meetup", "Data Visualization Meetup", "Library 204")
-    assert uc.checkin_status(ctx, created.id, LEARNER) is None
-    uc.check_in(ctx, SIGNER, code, LEARNER)
-    assert uc.checkin_status(ctx, created.id, LEARNER).checked_in_at == clock()
+    assert checkin_uc.checkin_status(ctx, created.id, LEARNER) is None
+    checkin_uc.check_in(ctx, SIGNER, code, LEARNER)
+    assert checkin_uc.checkin_status(ctx, created.id, LEARNER).checked_in_at == clock()
 
 
 def test_events_are_stored_as_the_model_says(ctx, clock):
-    created = uc.create_event(ctx, HOST, draft(clock, period_seconds=20, qr_mode=QrMode.POSTER))
+    created = hosting_uc.create_event(ctx, HOST, draft(clock, period_seconds=20, qr_mode=QrMode.POSTER))
     with ctx.transaction() as session:
         row = session.get(Event, created.id)
         assert (row.code_period_seconds, row.qr_mode, row.checkin_count) == (20, "poster", 0)
@@ -301,9 +347,6 @@ def test_events_are_stored_as_the_model_says(ctx, clock):
 
 
 def test_administrators_run_an_event_from_the_command_line(badgebot, clock, monkeypatch, tmp_path, capsys):
-    from handlers.cli.main import main
-    from bot.adapters.signing import load_or_create_secret
-
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)
     monkeypatch.setenv("BADGEBOT_DATA_DIR", str(badgebot.settings.data_dir))
@@ -321,7 +364,7 @@ def test_administrators_run_an_event_from_the_command_line(badgebot, clock, monk
     number = int(re.search(r"^#(\d+) Data Viz Meetup$", out, re.MULTILINE).group(1))
     assert "check-in:   Mon 2 Mar, 17:45–20:00 (UTC)" in out  # 15 minutes before the start, by default
     assert "checked in: 0 of 80" in out and "QR code:    printed poster" in out
-    public_id = uc.event_for_host(badgebot.ctx, HOST, number).public_id
+    public_id = hosting_uc.event_for_host(badgebot.ctx, HOST, number).public_id
     assert f"door screen (host only): https://badges.test.example.edu/events/{public_id}/display" in out
     assert f"attendance (host only):  https://badges.test.example.edu/events/{public_id}/attendance.csv" in out
 
@@ -332,7 +375,7 @@ def test_administrators_run_an_event_from_the_command_line(badgebot, clock, monk
     assert qr.text.startswith("https://badges.test.example.edu/checkin/")
     clock.advance(hours=8, minutes=50)  # 17:50
     signer = Signer(load_or_create_secret(badgebot.settings.data_dir))
-    assert uc.check_in(badgebot.ctx, signer, qr.text.rsplit("/", 1)[1], LEARNER, "Ana").new
+    assert checkin_uc.check_in(badgebot.ctx, signer, qr.text.rsplit("/", 1)[1], LEARNER, "Ana").new
 
     assert main(["event", "award", str(number), LEARNER, "U0LEARN002"]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.domain.scheduling import Cadence, QuietHours
 from bot.usecases.learners import set_nudges
 from bot.usecases.nudges import NudgePolicy, nudges_wanted, queue_nudges
-from handlers.slack.nudge_blocks import nudge_message
+from handlers.slack.blocks.nudges import nudge_message
 from models import JobRun, OutboxMessage
 from tests.helpers import earn, submit_for
 

@@ -119,6 +119,8 @@ def test_level_two_evidence_is_public_and_level_one_never(badgebot, web):
     download = web.get(urlparse(links[0]).path)
     assert download.status_code == 200 and download.get_data().startswith(b"%PDF")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "sandbox"  # a learner's file never runs as our page
+    assert download.headers["Cache-Control"] == "public, max-age=3600"
     assert urlparse(links[0]).path in web.get(f"/a/{level_two}").get_data(as_text=True)
 
     level_one_doc = web.get(f"/a/{level_one}/credential.json").get_json(force=True)

@@ -3,14 +3,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.domain.checkin import QrMode
 from bot.domain.vocabulary import CredentialType, Decision, SubmissionStatus
+from bot.usecases.campus_events.hosting import EventView
 from bot.usecases.progress import Holding, Pending, Progress, Stack
 from bot.usecases.reviews import CardFile, CardVote, SubmissionCard
 from config.catalog import load_catalog
 from config.settings import EXAMPLE_CATALOG
-from handlers.slack import commands, learner_blocks, review_blocks
-from handlers.slack.blockkit import escape
+from handlers.slack.blocks import events as event_blocks
+from handlers.slack.blocks import learner as learner_blocks
+from handlers.slack.blocks import reviews as review_blocks
+from handlers.slack.blocks.kit import escape
+from handlers.slack.commands import badges
+from handlers.slack.views.events import FormErrors, draft_from_form
 
 NOW = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
 
@@ -112,15 +121,15 @@ def test_the_review_card_offers_distinction_only_where_allowed():
 
 
 def test_help_is_generated_from_every_subcommands_docstring():
-    reply = commands.show_help(None, commands.Request("U1", "ana", "D1", "t", ""))  # type: ignore[arg-type]
+    reply = badges.show_help(None, badges.Request("U1", "ana", "D1", "t", ""))  # type: ignore[arg-type]
     text = reply["blocks"][0]["text"]["text"]
-    for name, (_usage, fn) in commands.SUBCOMMANDS.items():
+    for name, (_usage, fn) in badges.SUBCOMMANDS.items():
         assert fn.__doc__, f"/badges {name} has no docstring"
         assert fn.__doc__.strip().splitlines()[0] in text
 
 
 def test_unknown_subcommands_get_a_suggestion():
-    reply = commands.dispatch(None, commands.Request("U1", "ana", "D1", "t", "catalgo sql"))  # type: ignore[arg-type]
+    reply = badges.dispatch(None, badges.Request("U1", "ana", "D1", "t", "catalgo sql"))  # type: ignore[arg-type]
     assert reply["text"] == "I don't know `/badges catalgo`. Did you mean `/badges catalog`? Try `/badges help`."
 
 
@@ -130,3 +139,28 @@ def test_catalog_results_fit_and_only_badges_get_a_submit_button():
     check_limits(blocks, 50)
     with_button = {b["accessory"]["value"] for b in blocks if "accessory" in b}
     assert with_button == {c.id for c in catalog.credentials if c.type.is_badge}
+
+
+def test_a_hosts_event_list_fits_and_escapes_what_hosts_typed():
+    found = [EventView(i, f"p{i}", "<!here> Meetup " * 20, "s", "Souvenir & co", "U1", NOW, NOW, NOW, NOW, "",
+                       None, QrMode.ROTATING, 30, i, NOW, None) for i in range(80)]
+    blocks = event_blocks.event_list_blocks(found, NOW, dt.timezone.utc)
+    check_limits(blocks, 50)
+    assert "<!here>" not in json.dumps(blocks)
+    one = event_blocks.event_blocks(found[0], NOW, dt.timezone.utc, door_screen="https://d", attendance="https://a")
+    assert "<https://d|Open the door screen>" in json.dumps(one)
+
+
+def test_the_new_event_form_becomes_a_draft_in_the_programs_time_zone():
+    def form(**picked):
+        return {block: {block: value} for block, value in picked.items()}
+
+    chicago = ZoneInfo("America/Chicago")
+    draft = draft_from_form(form(name={"value": " Data Viz "}, souvenir={"selected_option": {"value": "meetup"}},
+                                 date={"selected_date": "2026-03-02"}, start={"selected_time": "18:00"},
+                                 end={"selected_time": "20:00"}, opens_before={"value": "30"}), chicago)
+    assert draft.starts_at == dt.datetime(2026, 3, 3, 0, 0, tzinfo=dt.timezone.utc)
+    assert draft.opens_at == draft.starts_at - dt.timedelta(minutes=30) and draft.closes_at == draft.ends_at
+    with pytest.raises(FormErrors) as refused:
+        draft_from_form(form(date={"selected_date": "2026-03-02"}, capacity={"value": "many"}), chicago)
+    assert set(refused.value.errors) == {"start", "end", "capacity", "souvenir"}

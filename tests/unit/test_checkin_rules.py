@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.signing import Signer
 from bot.domain import checkin as rules
 from bot.domain.checkin import EventRules, QrMode, Refusal, Schedule
-from bot.adapters.signing import Signer
 
 UTC = dt.timezone.utc
 OPENS = dt.datetime(2026, 3, 2, 17, 45, tzinfo=UTC)

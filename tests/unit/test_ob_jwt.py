@@ -15,16 +15,25 @@ from pathlib import Path
 import pytest
 from joserfc import jws
 
+from bot.adapters.images import BadgeRenderer
 from bot.adapters.openbadges import baking, vcjwt
 from bot.adapters.openbadges.credential import subject_id
 from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore, SigningKey
 from bot.adapters.openbadges.service import OpenBadges
 from bot.adapters.openbadges.verify import Fetched, Verifier, http_fetch, no_network
 from bot.domain.vocabulary import CredentialType
+from bot.urls import PublicUrls
+from config.catalog import Catalog, Roles
 from tests.conftest import T0
-from tests.unit.test_openbadges import BASE, published, record, service  # noqa: F401 - the fixture
+from tests.unit.test_openbadges import BASE, ISSUER, published, record
 
 NOT_CHECKED = "signature valid with the key the credential carries; the issuer's keys were not checked"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> OpenBadges:
+    catalog = Catalog(issuer=ISSUER, roles=Roles(), credentials=())
+    return OpenBadges(catalog, PublicUrls.of(BASE), KeyStore(tmp_path / "keys"), BadgeRenderer(tmp_path / "images"))
 
 
 def signed(claims: dict, key: SigningKey, header: dict) -> str:
@@ -68,7 +77,10 @@ def test_the_subject_is_a_stable_urn_that_names_nobody(service, tmp_path):
         subject_id(b"s" * 32, f"{BASE}/issuer", "U0LEARNER1")
     assert subject_id(b"t" * 32, f"{BASE}/issuer", "U0LEARNER1") != subject_id(b"s" * 32, f"{BASE}/issuer",
                                                                                 "U0LEARNER1")
-    # The default secret is kept with the keys: the same after a restart.
+    # The default secret is kept with the keys (a private file): the same after a restart.
+    import stat
+
+    assert stat.S_IMODE((service.keys.folder / "subject-ids.secret").stat().st_mode) == 0o600
     restarted = OpenBadges(service.catalog, service.urls, KeyStore(service.keys.folder), service.renderer)
     assert restarted.credential(record(CredentialType.SOUVENIR))["credentialSubject"]["id"] == first
     given = OpenBadges(service.catalog, service.urls, service.keys, service.renderer, subject_secret=b"x" * 32)
@@ -83,7 +95,7 @@ def test_a_token_missing_a_required_claim_is_refused(service, claim):
     result = Verifier(published(service), lambda: T0).verify_jwt(signed(claims, key, {"kid": service.kid(key)}))
     assert not result.valid
     assert f"the JWT has no '{claim}' claim (Open Badges 3.0 requires iss, sub, jti and nbf)" in result.reasons
-    assert any(c.startswith("RS256 signature verified with the issuer's key") for c in result.checks)
+    assert any(c.startswith("RS256 signature verified with the issuer's published key") for c in result.checks)
 
 
 @pytest.mark.parametrize("claim, value, words", [
@@ -123,7 +135,7 @@ def test_our_tokens_verify_with_the_issuers_published_key(service):
     for alg in (RS256, EDDSA):
         result = Verifier(published(service), lambda: T0).verify_jwt(service.jwt(record(CredentialType.SOUVENIR), alg))
         assert result.valid, result.reasons
-        assert any(c.startswith(f"{alg} signature verified with the issuer's key") and "jwks.json" in c
+        assert any(c.startswith(f"{alg} signature verified with the issuer's published key") and "jwks.json" in c
                    for c in result.checks), result.checks
 
 
@@ -231,3 +243,48 @@ def test_a_json_credential_is_baked_as_cdata_and_both_forms_are_read(service):
     both = svg.replace("<openbadges:credential>", '<openbadges:credential verify="a.b.c">')
     with pytest.raises(baking.BakingError, match="exactly one"):
         baking.unbake_svg(both)
+
+
+# ------------------------------------------------------------------------------------ did:web issuers
+
+def test_a_did_web_issuer_signs_with_the_keys_of_its_did_document(service, stranger):
+    did = "did:web:issuer.example:badges"
+    ours = service.keys.get(RS256)
+    document = {"@context": ["https://www.w3.org/ns/did/v1"], "id": did,
+                "verificationMethod": [{"id": f"{did}#key-1", "type": "JsonWebKey", "controller": did,
+                                        "publicKeyJwk": ours.key.as_dict(private=False)}],
+                "assertionMethod": [f"{did}#key-1"]}
+
+    def fetch(url: str, accept: str) -> Fetched:
+        if url == "https://issuer.example/badges/did.json":
+            return Fetched(200, "application/did+json", json.dumps(document).encode())
+        return Fetched(404, "text/plain", b"")
+
+    doc = service.credential(record(CredentialType.SOUVENIR))
+    doc["issuer"] = {"id": did, "type": ["Profile"], "name": "A did:web issuer"}
+    doc.pop("credentialStatus")
+    claims = vcjwt.claims_for(doc)
+    result = Verifier(fetch, lambda: T0).verify_jwt(signed(claims, ours, {"kid": f"{did}#key-1"}))
+    assert result.valid, result.reasons
+    assert any("verified with the issuer's published key" in c and "DID document" in c for c in result.checks)
+    forged = signed(claims, stranger, {"jwk": stranger.key.as_dict(private=False)})
+    result = Verifier(fetch, lambda: T0).verify_jwt(forged)
+    assert not result.valid and any("key not the issuer's" in r for r in result.reasons)
+    offline = Verifier(no_network, lambda: T0).verify_jwt(signed(claims, ours, {"kid": f"{did}#key-1"}))
+    assert not offline.valid and any("could not be fetched" in r for r in offline.reasons)
+
+
+def test_a_bare_kid_names_a_key_in_the_issuers_jwks(service):
+    key = service.keys.get(EDDSA)
+    claims = vcjwt.claims_for(service.credential(record(CredentialType.SOUVENIR)))
+    ours = published(service)
+
+    def fetch(url: str, accept: str) -> Fetched:
+        if url == f"{BASE}/.well-known/jwks.json":
+            return Fetched(200, "application/json", json.dumps({"keys": [key.public_jwk("ed-1")]}).encode())
+        return ours(url, accept)
+
+    result = Verifier(fetch, lambda: T0).verify_jwt(signed(claims, key, {"kid": "ed-1"}))
+    assert result.valid, result.reasons
+    result = Verifier(fetch, lambda: T0).verify_jwt(signed(claims, key, {"kid": "ed-2"}))
+    assert not result.valid and "the issuer publishes no key 'ed-2'" in result.reasons

@@ -7,7 +7,7 @@ import pytest
 
 from bot.domain.review import Vote, decide
 from bot.domain.roles import is_member
-from bot.domain.stacking import closest, completed_certificates, stack_progress
+from bot.domain.stacking import completed_certificates, nudge_priority, stack_progress
 from bot.domain.validity import parse_validity
 from bot.domain.vocabulary import Decision as D
 from bot.domain.vocabulary import SubmissionStatus as S
@@ -52,11 +52,13 @@ def test_stacks_complete_only_with_every_badge():
     assert (progress.held, progress.missing, progress.required) == (("b",), ("a", "c"), 3)
 
 
-def test_the_closest_unfinished_certificate_is_nudged():
-    assert closest([("x", 1, 3), ("y", 2, 3), ("z", 3, 3)]) == ("y", 2, 3)
-    assert closest([("x", 1, 2), ("y", 2, 4)]) == ("x", 1, 2)  # same share, fewer missing
-    assert closest([("z", 3, 3)]) is None
-    assert closest([]) is None
+def test_the_closest_unfinished_certificate_is_nudged_first():
+    def first(rows):  # what nudge_candidates picks among a learner's started, unfinished certificates
+        return min(rows, key=lambda row: nudge_priority(*row))
+
+    assert first([("x", 1, 3), ("y", 2, 3)]) == ("y", 2, 3)  # the highest share done
+    assert first([("x", 1, 2), ("y", 2, 4)]) == ("x", 1, 2)  # same share, fewer missing
+    assert first([("b", 1, 2), ("a", 1, 2)]) == ("a", 1, 2)  # a tie: by certificate, stable
 
 
 def test_roles_name_users_or_groups():

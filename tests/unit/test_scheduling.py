@@ -9,8 +9,8 @@ import pytest
 from bot.domain.scheduling import (
     Cadence, NudgePlan, QuietHours, days_waiting, expand_grantors, parse_cron, period_key, plan_nudges,
 )
-from handlers.slack import nudge_blocks
-from handlers.slack.blockkit import MESSAGE_BLOCKS, SECTION_TEXT
+from handlers.slack.blocks import nudges as nudge_blocks
+from handlers.slack.blocks.kit import MESSAGE_BLOCKS, SECTION_TEXT
 
 UTC = dt.timezone.utc
 

@@ -185,7 +185,7 @@ def test_when_the_issuer_publishes_the_key_the_proof_is_the_issuers():
     fetch = serving({FIXTURE_ISSUER: profile_with_key(FIXTURE_KEY)})
     result = Verifier(fetch, lambda: NOW).verify_bytes(fixture("simple.json"))
     assert result.valid, result.reasons
-    assert any(c.startswith("eddsa-rdfc-2022 proof: signature verified with the issuer's key") for c in result.checks)
+    assert any(c.startswith("eddsa-rdfc-2022 proof: signature verified with the issuer's published key") for c in result.checks)
     assert not result.warnings
 
 

@@ -11,6 +11,7 @@ final size, where FreeType already anti-aliases it. One design per credential ty
 """
 from __future__ import annotations
 
+import colorsys
 import hashlib
 import io
 import math
@@ -22,8 +23,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
-from bot.domain.vocabulary import CredentialType
 from bot.adapters.images.text import BOLD, REGULAR, SERIF_BOLD, draw_centered, fit_text
+from bot.domain.vocabulary import CredentialType
 
 SIZE = 600
 SCALE = 2  # shapes are drawn at SIZE * SCALE and reduced: smooth edges at a fraction of LANCZOS's cost
@@ -130,10 +131,6 @@ def _gradient_fill(size: int, colors: tuple[str, str, str], *, radial: bool) -> 
     ramp = Image.radial_gradient("L") if radial else Image.linear_gradient("L")
     ramp = ramp.resize((size, size), Image.Resampling.BILINEAR)
     return ImageOps.colorize(ramp, black=colors[0], white=colors[2], mid=colors[1]).convert("RGBA")
-
-
-def _paste_shape(canvas: Image.Image, fill: Image.Image, mask: Image.Image) -> None:
-    canvas.paste(fill, (0, 0), mask)
 
 
 @lru_cache(maxsize=64)
@@ -336,7 +333,5 @@ def _load_source(path: Path | None) -> Image.Image | None:
 
 
 def _hsv(h: float, s: float, v: float) -> str:
-    import colorsys
-
     r, g, b = colorsys.hsv_to_rgb(h, s, v)
     return "#%02x%02x%02x" % (int(r * 255), int(g * 255), int(b * 255))

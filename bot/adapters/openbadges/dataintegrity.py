@@ -16,7 +16,6 @@ import copy
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -77,12 +76,14 @@ def hash_data(document: Mapping[str, Any], config: Mapping[str, Any],
 
 
 def add_proof(doc: Mapping[str, Any], key: Any, verification_method: str, *,
-              created: dt.datetime | None = None, loader: jsonld.Loader | None = None) -> dict[str, Any]:
+              created: dt.datetime | None = None, loader: jsonld.Loader | None = None,
+              as_array: bool = True) -> dict[str, Any]:
     """A copy of `doc` with a DataIntegrityProof (eddsa-rdfc-2022, assertionMethod) by `key`.
 
     `key` is an Ed25519 private key (cryptography), or the key store's EdDSA `SigningKey`;
     `verification_method` is the URL (or DID URL) of its public Multikey. A proof already on `doc` is
-    kept: the new one is added to the set.
+    kept: the new one is added to the set. `proof` is an array, as the OB 3.0 schema requires
+    (`as_array=False` gives a lone proof its own object, as the W3C examples have it).
     """
     private = _raw_private(key)
     if not isinstance(verification_method, str) or not verification_method:
@@ -101,7 +102,7 @@ def add_proof(doc: Mapping[str, Any], key: Any, verification_method: str, *,
     signed = copy.deepcopy(dict(doc))
     existing = signed.get("proof")
     if existing is None:
-        signed["proof"] = proof
+        signed["proof"] = [proof] if as_array else proof
     else:
         signed["proof"] = [*(existing if isinstance(existing, list) else [existing]), proof]
     return signed
@@ -165,11 +166,3 @@ def check_proof(doc: Mapping[str, Any], proof: Mapping[str, Any], public_key: by
     except (InvalidSignature, ValueError):
         return "the embedded proof's signature does not match the credential (it was altered, or signed by another key)"
     return None
-
-
-@dataclass(frozen=True)
-class ResolvedKey:
-    """The public key a verification method names, and how it was found."""
-
-    public_key: bytes
-    where: str

@@ -1,6 +1,7 @@
 """The issuer's signing keys: made on first use, kept in the data directory, published as a JWKS.
 
-Private keys never leave `data_dir/keys` (files 0600 in a 0700 folder); only public JWKs are served.
+Private keys, and the secret that credential subject ids derive from, never leave `data_dir/keys`
+(files 0600 in a 0700 folder); only public JWKs are served.
 RS256 is what every Open Badges verifier must support; EdDSA (Ed25519) is offered as well.
 """
 from __future__ import annotations

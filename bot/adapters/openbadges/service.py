@@ -19,6 +19,9 @@ from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Catalog
 
+# Defines verificationMethod, assertionMethod and Multikey, which the profile uses as a controller document.
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
+
 
 @dataclass(frozen=True)
 class ShareLinks:
@@ -90,9 +93,10 @@ class OpenBadges:
                 **ob3.achievement(credential, self.catalog.issuer, self.urls)}
 
     def issuer_profile(self) -> dict[str, Any]:
-        """The served profile, also the controller document of the key that signs embedded proofs."""
+        """The served profile, also the controller document (W3C Controlled Identifiers) of the proof key."""
         method = self.verification_method()
-        return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT], **ob3.issuer_profile(self.catalog.issuer, self.urls),
+        return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT, CID_CONTEXT],
+                **ob3.issuer_profile(self.catalog.issuer, self.urls),
                 "verificationMethod": [{"id": method, "type": "Multikey", "controller": self.urls.issuer,
                                         "publicKeyMultibase": method.rsplit("#", 1)[1]}],
                 "assertionMethod": [method]}

@@ -1,9 +1,18 @@
 """Verification of an Open Badge from anywhere: a baked PNG or SVG, a VC-JWT, a JSON credential, or a URL.
 
-Checks, in order: the container (PNG checksums, exactly one baked credential), the signature (VC-JWT
-with the key in its header or the published key its `kid` names), the JWT claims against the
-credential, the OB 3.0 structure (our model of the spec, `bot.adapters.openbadges.spec`), the dates, and the
-revocation status. The answer says valid or, in plain sentences, every reason it is not.
+Checks, in order: the container (PNG checksums, exactly one baked credential), the signature (a VC-JWT
+with the key in its header or the key its `kid` names; an embedded eddsa-rdfc-2022 proof with the key its
+verification method names), the JWT claims against the credential (iss, sub, jti and nbf required), the
+OB 3.0 structure (our model of the spec, `bot.adapters.openbadges.spec`), the dates, and the revocation
+status. The answer says valid or, in plain sentences, every reason it is not.
+
+A good signature counts only with a key the issuer publishes: in its DID document (did:web, did:key),
+its profile (a controller document: verificationMethod / assertionMethod), or a JWKS on its own origin
+(/.well-known/jwks.json beside its id or above it). A key the credential carries (a header `jwk`, a Multikey
+in the method's fragment) or fetched from elsewhere is compared with those. If the issuer answers and
+does not publish the key: "signature valid, key not the issuer's", not valid. If none of the issuer's
+places can be reached (offline, or a foreign issuer that is down), the verdict says plainly that the
+signature is valid with the key the credential carries and that the issuer's keys were not checked.
 
 Documents (keys, status lists, hosted credentials) are fetched through a `Fetch` function, so the bot
 verifies its own credentials through its published endpoints in process, and tests never use the network.
@@ -86,7 +95,7 @@ class Verification:
 
     def summary(self) -> str:
         if self.valid:
-            return f"valid: {self.name or 'credential'} ({'; '.join(self.checks)})"
+            return f"valid: {self.name or 'credential'} ({' | '.join(self.checks)})"
         return f"{self.status}: " + "; ".join(self.reasons)
 
 
@@ -222,6 +231,18 @@ class Verifier:
                 return None
             return SigningKeyFound(jwk, "the public key in the JWT header", carried=True)
         kid = header.get("kid")
+        if isinstance(kid, str) and kid and ":" not in kid:
+            # A bare name: a key in the issuer's own published keys.
+            issuer = self._issuer_keys(run, _issuer_id(parsed.claims) or parsed.claims.get("iss"))
+            if issuer is None:
+                run.reasons.append(f"the signing key {kid!r} is named within the issuer's keys, which could not "
+                                   "be fetched")
+                return None
+            found = next((jwk for jwk in issuer.jwks if jwk.get("kid") == kid), None)
+            if found is None:
+                run.reasons.append(f"the issuer publishes no key {kid!r}")
+                return None
+            return SigningKeyFound(found, f"the issuer's key {kid!r}", carried=False)
         if isinstance(kid, str) and kid:
             key, problem = self._resolve_key(run, kid, fragment_multikey=False)
             if problem:
@@ -303,14 +324,15 @@ class Verifier:
             return IssuerKeys(frozenset(), ())
         if issuer_id.startswith("did:key:"):
             key, _ = self._resolve_key(run, issuer_id, fragment_multikey=False)
-            return IssuerKeys(frozenset({thumbprint(key.jwk)} if key else set()), (issuer_id,))
+            return IssuerKeys(frozenset({thumbprint(key.jwk)} if key else set()), (issuer_id,),
+                              (key.jwk,) if key else ())
         if issuer_id.startswith("did:web:"):
             places = [(did_web_url(issuer_id), "its DID document")]
         elif urlparse(issuer_id).scheme in ("http", "https"):
             places = [(issuer_id, "its profile")] + [(url, "its JWKS") for url in jwks_urls(issuer_id)]
         else:
             return IssuerKeys(frozenset(), ())
-        reached, thumbprints, sources = False, set(), []
+        reached, thumbprints, sources, jwks = False, set(), [], []
         for url, what in places:
             try:
                 status, doc = self._get(run, url)
@@ -321,11 +343,12 @@ class Verifier:
                 continue
             if what != "its JWKS" and doc.get("id") != issuer_id:
                 continue  # a document about someone else
-            found = {t for t in (thumbprint(jwk) for jwk in published_keys(doc)) if t}
-            if found:
-                thumbprints |= found
+            keys = [jwk for jwk in published_keys(doc) if thumbprint(jwk)]
+            if keys:
+                thumbprints |= {thumbprint(jwk) for jwk in keys}
+                jwks.extend(keys)
                 sources.append(f"{what} {url}")
-        return IssuerKeys(frozenset(thumbprints), tuple(sources)) if reached else None
+        return IssuerKeys(frozenset(thumbprints), tuple(sources), tuple(jwks)) if reached else None
 
     def _bind(self, run: _Run, key: SigningKeyFound, issuer_id: Any, what: str) -> None:
         """A good signature counts only with a key the issuer publishes."""
@@ -337,7 +360,7 @@ class Verifier:
             run.warnings.append(f"the keys of the issuer {issuer_id} could not be fetched: nothing shows that "
                                 "the signing key is the issuer's")
         elif thumbprint(key.jwk) in issuer.keys:
-            run.checks.append(f"{what} verified with the issuer's key ({key.where}, published in "
+            run.checks.append(f"{what} verified with the issuer's published key ({key.where}, in "
                               f"{'; '.join(issuer.sources)})")
         else:
             published = (f"it publishes {len(issuer.keys)} key(s) in {'; '.join(issuer.sources)}" if issuer.sources
@@ -496,6 +519,7 @@ class SigningKeyFound:
 class IssuerKeys:
     keys: frozenset[str]  # RFC 7638 thumbprints
     sources: tuple[str, ...]
+    jwks: tuple[dict[str, Any], ...] = ()
 
 
 def _issuer_id(doc: Any) -> Any:

@@ -30,16 +30,19 @@ from bot.sandbox.emulator.records import ApiCall, JsonDict, SlackError
 if TYPE_CHECKING:
     from bot.sandbox.emulator.server import SlackEmulator
 
-View = Callable[..., ResponseReturnValue]
+RouteView = Callable[..., ResponseReturnValue]
 _EXTENSION = "slack_emulator"
 
-routes = Blueprint("slack_emulator", __name__)
+blueprint = Blueprint("slack_emulator", __name__)
 
 
 def create_app(emulator: SlackEmulator) -> Flask:
     app = Flask(__name__, static_folder=None)
+    # Slack's limits are on blocks and text, and the bot's Block Kit builders check those; a byte cap
+    # on form fields here would fail a test for a reason Slack would not give.
+    app.config["MAX_FORM_MEMORY_SIZE"] = None
     app.extensions[_EXTENSION] = emulator
-    app.register_blueprint(routes)
+    app.register_blueprint(blueprint)
     app.before_request(_extension_route)
     app.register_error_handler(HTTPException, _not_served)
     app.register_error_handler(Exception, _emulator_error)
@@ -57,15 +60,15 @@ class ExtensionRoutes:
     def __init__(self) -> None:
         self._lock = threading.Lock()  # werkzeug's Map is not safe to change while another thread matches
         self._map = Map()
-        self._views: dict[str, View] = {}
+        self._views: dict[str, RouteView] = {}
 
-    def add(self, rule: str, view: View, methods: Iterable[str]) -> None:
+    def add(self, rule: str, view: RouteView, methods: Iterable[str]) -> None:
         name = rule.strip("/")  # also the call log's name for the route
         with self._lock:
             self._map.add(Rule(f"/{name}", endpoint=name, methods=list(methods)))
             self._views[name] = view
 
-    def match(self, environ: dict[str, Any]) -> tuple[str, View, dict[str, Any]] | None:
+    def match(self, environ: dict[str, Any]) -> tuple[str, RouteView, dict[str, Any]] | None:
         with self._lock:
             try:
                 name, args = self._map.bind_to_environ(environ).match()
@@ -79,8 +82,8 @@ class ExtensionRoutes:
 # --------------------------------------------------------------------------------------------------
 
 
-@routes.route("/api/<method>", methods=["GET", "POST"])
-def web_api(method: str) -> Response:
+@blueprint.route("/api/<method>", methods=["GET", "POST"])
+def api_method(method: str) -> Response:
     emulator = _emulator()
     try:
         params = _api_params()
@@ -93,7 +96,7 @@ def web_api(method: str) -> Response:
     return _answer(method, params, lambda: _run_method(emulator, method, params))
 
 
-@routes.post("/upload/v1/<upload_id>")
+@blueprint.post("/upload/v1/<upload_id>")
 def upload(upload_id: str) -> Response:
     content = _uploaded_bytes()
 
@@ -106,13 +109,13 @@ def upload(upload_id: str) -> Response:
     return _answer("files.upload", {"upload": upload_id}, receive)
 
 
-@routes.get("/files-pri/<team_file>/<path:name>")
+@blueprint.get("/files-pri/<team_file>/<path:name>")
 def download(team_file: str, name: str) -> Response:
     file_id = team_file.rpartition("-")[2]
     return _answer("files.download", {"file": file_id}, lambda: _file_download(file_id))
 
 
-@routes.post("/response/<team>/<token>")
+@blueprint.post("/response/<team>/<token>")
 def response_url(team: str, token: str) -> Response:
     payload = request.get_json(force=True, silent=True)  # Slack reads the body as JSON, whatever its type
     payload = payload if isinstance(payload, dict) else {}

@@ -1,14 +1,15 @@
 """`SlackEmulator`: the workspace served on loopback, with its token, its faults and its extension points."""
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
 from types import TracebackType
 
 from bot.runtime.web_server import WebServer, serving
 from bot.sandbox.emulator.faults import Fault, Faults
-from bot.sandbox.emulator.http import ExtensionRoutes, View, create_app
+from bot.sandbox.emulator.http import ExtensionRoutes, RouteView, create_app
 from bot.sandbox.emulator.interactions import InteractiveWorkspace
 from bot.sandbox.emulator.records import DEFAULT_TRIGGER_TTL, JsonDict
 from bot.sandbox.emulator.web_api import WebApi
@@ -41,7 +42,7 @@ class SlackEmulator(InteractiveWorkspace):
         self.faults = Faults()
         self.routes = ExtensionRoutes()
         self.app = create_app(self)  # the WSGI app `start()` serves
-        self._serving: ExitStack | None = None
+        self._serving: contextlib.ExitStack | None = None
         self._server: WebServer | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ class SlackEmulator(InteractiveWorkspace):
         """Bind 127.0.0.1 (port 0 picks a free one) and serve on a daemon thread."""
         if self._serving is not None:
             return self
-        with ExitStack() as stack:
+        with contextlib.ExitStack() as stack:
             self._server = stack.enter_context(serving(self.app, host=self.host, port=self.port,
                                                        threads=SERVER_THREADS))
             self._serving = stack.pop_all()
@@ -59,8 +60,13 @@ class SlackEmulator(InteractiveWorkspace):
         return self
 
     def stop(self) -> None:
-        if self._serving is None:
+        if self._serving is None or self._server is None:
             return
+        self._server.stop()
+        # The serving loop notices a stop between rounds of select(), which wait up to 0.2 s when idle;
+        # a connection ends the round at once, so each test's teardown does not wait it out.
+        with contextlib.suppress(OSError), socket.create_connection((self.host, self.port), timeout=1):
+            pass
         self._serving.close()
         self._serving, self._server = None, None
 
@@ -121,7 +127,7 @@ class SlackEmulator(InteractiveWorkspace):
         """
         self.web_api.add(name, implementation, authenticated=authenticated)
 
-    def add_route(self, rule: str, view: View, *, methods: Iterable[str] = ("GET",)) -> None:
+    def add_route(self, rule: str, view: RouteView, *, methods: Iterable[str] = ("GET",)) -> None:
         """Serve another path (e.g. the OIDC authorize page), also on a running emulator.
 
         `rule` is a werkzeug rule ("/bench/stats", "/things/<name>"); `view` is a Flask view: it reads

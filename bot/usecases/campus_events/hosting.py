@@ -25,6 +25,8 @@ from models import Credential, Event
 
 MAX_NAME = 200
 MAX_LOCATION = 500
+CREATE_REFUSAL = ("Only event hosts can create events. Ask a program administrator to add you to the hosts in "
+                  "the catalog.")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class EventView:
         return {None: "open", Refusal.NOT_OPEN_YET: "upcoming"}.get(refusal, "over")
 
     @classmethod
-    def of(cls, event: Event) -> "EventView":
+    def of(cls, event: Event) -> EventView:
         return cls(
             id=event.id, public_id=event.public_id, name=event.name, souvenir=event.souvenir.slug,
             souvenir_name=event.souvenir.name, host=event.host, starts_at=event.starts_at, ends_at=event.ends_at,
@@ -94,8 +96,7 @@ class EventDraft:
 
 def create_event(ctx: Context, actor: str, draft: EventDraft) -> EventView:
     """A host creates an event that awards a souvenir; the display link is made unguessable here."""
-    require_host(ctx, actor, "Only event hosts can create events. Ask a program administrator to add you to "
-                             "the hosts in the catalog.")
+    require_host(ctx, actor, CREATE_REFUSAL)
     host = draft.host or actor
     if host != actor and not ctx.is_admin(actor):
         raise NotAllowed("Only administrators can create an event for another host.")
@@ -136,8 +137,9 @@ def create_event(ctx: Context, actor: str, draft: EventDraft) -> EventView:
         return EventView.of(event)
 
 
-def souvenir_choices(ctx: Context) -> list[tuple[str, str]]:
-    """(slug, name) of the souvenirs an event can award."""
+def souvenir_choices(ctx: Context, actor: str) -> list[tuple[str, str]]:
+    """(slug, name) of the souvenirs a new event can award, for a host about to create one."""
+    require_host(ctx, actor, CREATE_REFUSAL)
     with ctx.reading() as session:
         return [(c.slug, c.name) for c in session.scalars(
             select(Credential).where(Credential.type == CredentialType.SOUVENIR, Credential.retired_at.is_(None))
@@ -181,6 +183,21 @@ def current_code(ctx: Context, signer: Signs, actor: str, number: int) -> tuple[
     return event, rules.make_code(signer, event.rules, ctx.clock())
 
 
+def poster_event(ctx: Context, actor: str, number: int) -> EventView:
+    """Event `number`, for its host, if it has a printed poster; refused for a rotating code, before the
+    poster is drawn (which is slow)."""
+    with ctx.reading() as session:
+        event = EventView.of(hosted(session, ctx, actor, number))
+    _check_printable(event)
+    return event
+
+
+def _check_printable(event: EventView) -> None:
+    if event.qr_mode is not QrMode.POSTER:
+        raise InvalidInput(f"#{event.id} uses a rotating code on a screen, which a printed poster would freeze; "
+                           "open its door-screen link instead.")
+
+
 def poster(
     ctx: Context,
     signer: Signs,
@@ -198,9 +215,7 @@ def poster(
     with ctx.reading() as session:
         found = hosted(session, ctx, actor, number)
         event, souvenir = EventView.of(found), CredentialRecord.of(found.souvenir)
-    if event.qr_mode is not QrMode.POSTER:
-        raise InvalidInput(f"#{event.id} uses a rotating code on a screen, which a printed poster would freeze; "
-                           "open its door-screen link instead.")
+    _check_printable(event)
     code = rules.make_code(signer, event.rules, ctx.clock())
     try:
         souvenir_png: bytes | None = souvenir_image(souvenir)

@@ -1,23 +1,33 @@
-"""The answer to `/badges share`: the public page, LinkedIn, and the credential files."""
+"""What `/badges share` answers: first the offer to make an award public, then its links."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.usecases.credentials import award_record
-from bot.usecases.progress import learner_progress
-from handlers.slack.blocks.kit import actions, button, context, escape, section
+from config.catalog import CredentialSpec
+from handlers.slack.blocks.kit import Block, actions, button, confirm_dialog, context, escape, section
 
 if TYPE_CHECKING:
-    from handlers.bootstrap import Badgebot
+    from bot.adapters.openbadges.service import ShareLinks
+
+CONFIRM_ACTION = "share_confirm"
 
 
-def share_answer(bot: "Badgebot", user: str, credential: str) -> list[dict[str, Any]]:
-    holding = next((h for h in learner_progress(bot.ctx, user).holdings if h.credential == credential), None)
-    if holding is None:
-        return [section("You do not hold that credential.")]
-    links = bot.open_badges.share_links(award_record(bot.ctx, holding.public_id))
+def share_offer(spec: CredentialSpec) -> list[Block]:
+    """What sharing shows, and a confirmed button to do it: nothing is public before the click."""
+    ask = confirm_dialog("Make it public?", f"Anyone with the link will see your name and *{escape(spec.name)}*. "
+                         "You can undo this with `/badges unshare`.", "Make public")
     return [
-        section(f":globe_with_meridians: *{escape(holding.name)}* is public at <{links.page}>"),
+        section(f"Sharing *{escape(spec.name)}* gives it a public verification page with your name, "
+                "the date and the criteria" + (", and your Level II evidence" if spec.type.value == "badge_level_2"
+                                               else "") + ". Nothing is public until you confirm."),
+        *actions(button("Make public and share", CONFIRM_ACTION, spec.id, style="primary", confirm=ask)),
+    ]
+
+
+def share_answer(name: str, credential: str, links: "ShareLinks") -> list[Block]:
+    """A public award's page, LinkedIn, and its Open Badges files."""
+    return [
+        section(f":globe_with_meridians: *{escape(name)}* is public at <{links.page}>"),
         *actions(
             button("Open the public page", "share_link_page", url=links.page),
             button("Add to LinkedIn profile", "share_link_linkedin", url=links.linkedin),
