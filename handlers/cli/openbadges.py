@@ -6,7 +6,11 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.adapters.openbadges.verify import Fetched, Verifier, http_fetch, no_network
 from bot.errors import InvalidInput, NotFound
+from bot.usecases.credentials import CredentialRecord, credential_record
+from config.settings import load_settings
+from handlers.bootstrap import bootstrap
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,15 +30,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from handlers.bootstrap import bootstrap
-    from config.settings import load_settings
-
     return bootstrap(load_settings())
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Write the badge image of a catalog credential."""
-    from bot.usecases.credentials import CredentialRecord, credential_record
 
     app = _app()
     try:
@@ -64,7 +64,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a credential; exit 0 only when it is valid."""
-    from bot.adapters.openbadges.verify import Fetched, Verifier, http_fetch, no_network
 
     app = _app()
     own = app.open_badges.urls.base

@@ -19,14 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PIL import Image, ImageDraw
+
 from bot.clock import FixedClock
 from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError
 from bot.sandbox.emulator import SlackEmulator
 from bot.usecases import awards as awards_uc
-from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases import reviews as reviews_uc
 from bot.usecases import submissions as submissions_uc
+from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases.context import Context
 from config.catalog import Catalog
 
@@ -316,7 +318,6 @@ def one_page_pdf(title: str, lines: list[str]) -> bytes:
 
 def bar_chart_png(title: str) -> bytes:
     """A small bar chart, drawn with Pillow."""
-    from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (480, 300), "white")
     draw = ImageDraw.Draw(image)

@@ -171,13 +171,18 @@ class Notifier:
                                                                       posted.ts or ""))
         return posted
 
-    def _review_card_update(self, message: Outgoing) -> Delivered | None:
+    def _refreshed_card(self, message: Outgoing) -> Any:
+        """The submission's review card, redrawn in place (chat.update is idempotent: safe to retry)."""
         card = submission_card(self.ctx, message.payload["submission_id"])
         if not card.review_ts:
             raise Retry("the review card is not posted yet")
         self.workspace.client.chat_update(channel=card.review_channel, ts=card.review_ts,
-                                    text=review_blocks.card_text(card),
-                                    blocks=review_blocks.review_card(card, self.artifact_link))
+                                          text=review_blocks.card_text(card),
+                                          blocks=review_blocks.review_card(card, self.artifact_link))
+        return card
+
+    def _review_card_update(self, message: Outgoing) -> Delivered | None:
+        card = self._refreshed_card(message)
         decision = Decision(message.payload["decision"])
         return self._post(
             message, card.review_channel or message.recipient, thread_ts=card.review_ts,
@@ -185,12 +190,7 @@ class Notifier:
                                            card))
 
     def _resubmitted(self, message: Outgoing) -> Delivered | None:
-        card = submission_card(self.ctx, message.payload["submission_id"])
-        if not card.review_ts:
-            raise Retry("the review card is not posted yet")
-        self.workspace.client.chat_update(channel=card.review_channel, ts=card.review_ts,
-                                    text=review_blocks.card_text(card),
-                                    blocks=review_blocks.review_card(card, self.artifact_link))
+        card = self._refreshed_card(message)
         return self._post(
             message, card.review_channel or message.recipient, thread_ts=card.review_ts,
             text=f"<@{card.learner}> resubmitted (round {card.round}); the card above shows the new files.")

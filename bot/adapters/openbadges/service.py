@@ -6,15 +6,17 @@ the credential JSON, the VC-JWT, the baked PNG/SVG, the OB 2.0 documents, the JW
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.domain.vocabulary import CredentialType
 from bot.adapters.images import BadgeDesign, BadgeRenderer
-from bot.adapters.openbadges import baking, credential as ob3, dataintegrity, ob2, vcjwt
+from bot.adapters.openbadges import baking, dataintegrity, ob2, vcjwt
+from bot.adapters.openbadges import credential as ob3
 from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore, SigningKey
 from bot.adapters.openbadges.linkedin import add_to_profile_url
+from bot.domain.vocabulary import CredentialType
 from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Catalog
@@ -138,8 +140,6 @@ class OpenBadges:
         return ob2.assertion(record, self.urls)
 
     def ob2_baked_png(self, record: AwardRecord) -> bytes:
-        import json
-
         text = json.dumps(self.ob2_assertion(record), ensure_ascii=False, separators=(",", ":"))
         return baking.bake_png(self.image(record.credential, record.distinction), text, baking.OB2_KEYWORD)
 

@@ -27,12 +27,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
-from bot.clock import Clock, system_clock
+import httpx
+
 from bot.adapters.openbadges import baking, dataintegrity, vcjwt
-from bot.adapters.openbadges.multikey import ed25519_from_multikey, ed25519_jwk, thumbprint
+from bot.adapters.openbadges.multikey import (
+    ed25519_from_multikey,
+    ed25519_jwk,
+    thumbprint,
+)
 from bot.adapters.openbadges.spec import check_credential, parse_date_time
+from bot.clock import Clock, system_clock
 
 REVOCATION_LIST = "1EdTechRevocationList"
 JSON_TYPES = "application/ld+json, application/vc+ld+json;q=0.95, application/json;q=0.9"
@@ -60,7 +66,6 @@ Fetch = Callable[[str, str], Fetched]
 
 def http_fetch(url: str, accept: str) -> Fetched:
     """The real network: used by `badgebot verify URL` for credentials from other issuers."""
-    import httpx
 
     with httpx.Client(timeout=10, follow_redirects=True, headers={"Accept": accept}) as client:
         with client.stream("GET", url) as response:
@@ -529,7 +534,6 @@ def _issuer_id(doc: Any) -> Any:
 
 def did_web_url(did: str) -> str:
     """Where a did:web's DID document is (https only, as did:web specifies)."""
-    from urllib.parse import unquote
 
     parts = did.split("#", 1)[0][len("did:web:"):].split(":")
     host = unquote(parts[0])

@@ -11,9 +11,6 @@ from slack_bolt import Ack
 
 from bot.errors import BadgebotError
 from handlers.slack.blocks.kit import section
-from handlers.slack.commands import learner as _learner  # noqa: F401 - registers its subcommands, listed first
-from handlers.slack.commands import events as _events  # noqa: F401 - registers its subcommands
-from handlers.slack.commands import reviews as _reviews  # noqa: F401 - registers its subcommands
 from handlers.slack.commands.registry import SUBCOMMANDS, Reply, Request, help_lines, reply, route, subcommand
 from handlers.slack.guard import guarded
 

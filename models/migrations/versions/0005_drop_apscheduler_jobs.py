@@ -1,36 +1,16 @@
-"""scheduler: drop APScheduler's persistent job store table
-
-The scheduler keeps its jobs in memory now: a period nobody ran is found again from job_runs
-(catch-up), so nothing needs APScheduler's pickled next-run times.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-01 20:20:00
-"""
-from __future__ import annotations
-
+"""scheduler: drop APScheduler's job store table (jobs live in memory; job_runs finds a missed period)"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = "0005", "0004", None, None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('apscheduler_jobs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_apscheduler_jobs_next_run_time'))
-    op.drop_table('apscheduler_jobs')
+    op.drop_index("ix_apscheduler_jobs_next_run_time", table_name="apscheduler_jobs")
+    op.drop_table("apscheduler_jobs")
 
 
-def downgrade() -> None:
-    op.create_table(
-        'apscheduler_jobs',
-        sa.Column('id', sa.Unicode(length=191), nullable=False),
-        sa.Column('next_run_time', sa.Float(precision=25), nullable=True),
-        sa.Column('job_state', sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_apscheduler_jobs')),
-    )
-    with op.batch_alter_table('apscheduler_jobs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_apscheduler_jobs_next_run_time'), ['next_run_time'], unique=False)
+def downgrade() -> None:  # the table as migration 0003 made it
+    op.create_table("apscheduler_jobs", sa.Column("id", sa.Unicode(191), primary_key=True),
+                    sa.Column("next_run_time", sa.Float(25)), sa.Column("job_state", sa.LargeBinary, nullable=False))
+    op.create_index("ix_apscheduler_jobs_next_run_time", "apscheduler_jobs", ["next_run_time"])
