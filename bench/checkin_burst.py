@@ -314,16 +314,20 @@ def database_counts(database_url: str, event_id: int) -> dict[str, Any]:
 
 def bench_database(kind: str, database_url: str, runs: list[tuple[int, float]]) -> tuple[list[dict[str, Any]], bool]:
     from bot.adapters.oidc import session_cookie
-    from bot.adapters.signing import Signer, load_or_create_secret
+    from config.settings import load_settings
+    from handlers.bootstrap import bootstrap
 
     total = WARMUP_LEARNERS + sum(n for n, _ in runs)
     with tempfile.TemporaryDirectory(prefix="badgebot-checkin-") as workdir:
         bot = start_bot(database_url, Path(workdir), total)
         client = new_client()
         try:
-            sessions = session_cookie(Signer(load_or_create_secret(bot.data_dir)))
+            # The bot's server secret lives in the database it shares with us (as every replica's does).
+            shared = bootstrap(load_settings(database_url=database_url, data_dir=Path(workdir) / "bench"))
+            sessions = session_cookie(shared.signer)
             cookies = [sessions.dump({"u": learner_id(i), "n": f"Learner {i}", "w": "T0EMULATOR"})
                        for i in range(total)]
+            shared.close()
             results, correct, offset = [], True, 0
             plan = [("warm-up", WARMUP_LEARNERS, 4.0)] + [(f"{n} in {s:g} s", n, s) for n, s in runs]
             for label, learners, seconds in plan:

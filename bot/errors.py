@@ -26,3 +26,7 @@ class InvalidInput(BadgebotError):
 
 class FileRejected(BadgebotError):
     """A file cannot be accepted (too big, of a type we do not take, not from Slack, not fetched)."""
+
+
+class FileNotFetched(FileRejected):
+    """A file could not be fetched this time (the network, Slack's answer, cut short): worth another try."""

@@ -7,7 +7,7 @@ Credentials embed these URLs, so they never change. `urls.paths` is the same map
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 DEFAULT_BASE = "http://localhost:3000"
 
@@ -29,6 +29,11 @@ class PublicUrls:
     def health(self) -> str:
         return f"{self.base}/healthz"
 
+    @property
+    def favicon(self) -> str:
+        """What every browser asks for beside a page (the same icon as the sandbox's)."""
+        return f"{self.base}/favicon.ico"
+
     # The issuer ------------------------------------------------------------------------------------
     @property
     def issuer(self) -> str:
@@ -38,6 +43,11 @@ class PublicUrls:
     def jwks(self) -> str:
         return f"{self.base}/.well-known/jwks.json"
 
+    @property
+    def did_document(self) -> str:
+        """The issuer's DID document, where did:web resolution finds it (`did_web` below names the DID)."""
+        return f"{self.base}/{'did.json' if urlsplit(self.base).path.strip('/') else '.well-known/did.json'}"
+
     def key(self, thumbprint: str) -> str:
         """A single public JWK: the `kid` of every VC-JWT signed with it."""
         return f"{self.base}/keys/{thumbprint}"
@@ -45,6 +55,10 @@ class PublicUrls:
     # Achievements (the catalog) --------------------------------------------------------------------
     def achievement(self, slug: str) -> str:
         return f"{self.base}/achievements/{slug}"
+
+    def achievement_criteria(self, slug: str) -> str:
+        """What it takes to earn the achievement, as a page for people (OB 2.0's `criteria.id`)."""
+        return f"{self.base}/achievements/{slug}/criteria"
 
     def achievement_image(self, slug: str, distinction: bool = False) -> str:
         return f"{self.base}/achievements/{slug}/{'distinction' if distinction else 'image'}.png"
@@ -69,8 +83,33 @@ class PublicUrls:
     def evidence(self, public_id: str, artifact_id: int) -> str:
         return f"{self.base}/a/{public_id}/evidence/{artifact_id}"
 
+    def award_linkedin(self, public_id: str) -> str:
+        """The "Add to LinkedIn profile" link, through the bot: counted per award and day, then sent on."""
+        return f"{self.base}/a/{public_id}/linkedin"
+
     def status(self, public_id: str) -> str:
+        """The old per-award 1EdTechRevocationList document: kept for credentials issued with it."""
         return f"{self.base}/status/{public_id}"
+
+    def status_list(self, number: int) -> str:
+        """An issuer-wide Bitstring status list (a signed BitstringStatusListCredential)."""
+        return f"{self.base}/status/lists/{number}"
+
+    def status_list_jwt(self, number: int) -> str:
+        """The same status list as a VC-JWT."""
+        return f"{self.base}/status/lists/{number}/credential.jwt"
+
+    # Learners who share their transcript ---------------------------------------------------------------
+    def learner_page(self, public_id: str) -> str:
+        """A learner's public page: the awards they shared, and their CLR transcript."""
+        return f"{self.base}/learners/{public_id}"
+
+    def transcript(self, public_id: str) -> str:
+        """The learner's CLR 2.0 transcript (a ClrCredential with an embedded proof)."""
+        return f"{self.base}/learners/{public_id}/transcript.json"
+
+    def transcript_jwt(self, public_id: str) -> str:
+        return f"{self.base}/learners/{public_id}/transcript.jwt"
 
     # Open Badges 2.0 hosted verification ------------------------------------------------------------
     def ob2_assertion(self, public_id: str) -> str:
@@ -102,8 +141,9 @@ class PublicUrls:
         """What the door screen polls: the current code and the count."""
         return f"{self.base}/events/{quote(public_id)}/display.json"
 
-    def event_attendance(self, public_id: str) -> str:
-        return f"{self.base}/events/{quote(public_id)}/attendance.csv"
+    def event_attendance(self, public_id: str, expires: str, signature: str) -> str:
+        """The host's attendance CSV: the door screen's id alone never opens it (handlers/attendance_links.py)."""
+        return f"{self.base}/events/{quote(public_id)}/{quote(expires)}/{quote(signature)}/attendance.csv"
 
     @property
     def checkin_entry(self) -> str:
@@ -129,6 +169,28 @@ class PublicUrls:
     def checkin_signout(self) -> str:
         return f"{self.base}/checkin/signout"
 
+    # The office's console (administrators, behind Sign in with Slack) -------------------------------
+    @property
+    def admin_home(self) -> str:
+        return f"{self.base}/admin"
+
+    def admin_report(self, report: str = "awards", csv: bool = False) -> str:
+        """One report's page (filters in the query string), or its CSV."""
+        return f"{self.base}/admin/reports/{quote(report)}{'.csv' if csv else ''}"
+
+    @property
+    def admin_signin(self) -> str:
+        return f"{self.base}/admin/signin"
+
+    @property
+    def admin_callback(self) -> str:
+        """Where Sign in with Slack returns to the console (a second redirect URI for the Slack app)."""
+        return f"{self.base}/admin/callback"
+
+    @property
+    def admin_signout(self) -> str:
+        return f"{self.base}/admin/signout"
+
     # The sandbox (`badgebot serve` without Slack credentials; loopback only) ------------------------
     @property
     def sandbox_ui(self) -> str:
@@ -145,3 +207,25 @@ class PublicUrls:
     def sandbox_scan(self, public_id: str) -> str:
         """What scanning an event's door screen opens now, for a visitor without a second device."""
         return f"{self.base}/sandbox/scan/{quote(public_id)}"
+
+
+def did_web(urls: PublicUrls) -> str:
+    """The issuer's did:web DID: the public URL's host (a port percent-encoded) and path, as did:web spells it.
+
+    did:web resolves over https only: `https://<host>[/<path>]/...did.json`, which `own_path` counts as ours
+    even where the bot itself answers on http (a laptop, the sandbox).
+    """
+    parts = urlsplit(urls.base)
+    segments = [quote(s, safe="") for s in parts.path.split("/") if s]
+    return ":".join(["did", "web", quote(parts.netloc, safe=""), *segments])
+
+
+def own_path(urls: PublicUrls, url: str) -> str | None:
+    """The path on this server of `url`, when `url` is one of the bot's own (at its public URL, or at
+    the https address its did:web resolves to); None for anyone else's."""
+    parts = urlsplit(urls.base)
+    for base in {urls.base, f"https://{parts.netloc}{parts.path}"}:
+        if url == base or url.startswith(base + "/"):
+            path = url[len(base):].split("#", 1)[0]
+            return path or "/"
+    return None

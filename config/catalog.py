@@ -1,7 +1,8 @@
 """The catalog file: the program's issuer, roles and credentials, as an administrator writes them.
 
-`parse_catalog` reports every problem at once (with the credential id, field and line), so an
-administrator fixes a broken catalog in one pass rather than one error per run.
+`parse_catalog` reports every problem at once, each at FILE:LINE:COL with its credential and field
+(the way compilers do, so editors jump to it), so an administrator fixes a broken catalog in one pass
+rather than one error per run.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from urllib.parse import urlparse
 
 from bot.domain.validity import parse_validity
 from bot.domain.vocabulary import CredentialType
+from bot.domain.wording import plural
+from config.catalog_locations import START, Lines, syntax_error_at
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,31}$")
@@ -27,20 +30,26 @@ _CERTIFICATE = {"requires"}
 
 @dataclass(frozen=True)
 class Problem:
-    where: str  # "credential 'sql-basics'" or "[issuer]"
+    where: str  # "credential 'sql-basics'" or "[issuer]"; "" for the file itself
     field: str
     message: str
-    line: int | None = None
+    line: int | None = None  # None only when there is no text to point into (an unreadable file)
+    column: int = 1
 
     def __str__(self) -> str:
-        at = f"line {self.line}: " if self.line else ""
-        return f"{at}{self.where}, field '{self.field}': {self.message}"
+        at = f"{self.line}:{self.column}: " if self.line else ""
+        what = f"{self.where}, field '{self.field}': " if self.where else ""
+        return f"{at}{what}{self.message}"
+
+    def located(self, path: Path | str) -> str:
+        """`FILE:LINE:COL: credential 'x', field 'y': message` (`FILE: message` without a line)."""
+        return f"{path}:{self}" if self.line else f"{path}: {self}"
 
 
 class CatalogError(Exception):
     def __init__(self, path: Path | str, problems: list[Problem]):
         self.path, self.problems = path, problems
-        super().__init__(f"{path}: {len(problems)} problem(s)\n" + "\n".join(f"  {p}" for p in problems))
+        super().__init__(f"{path}: {plural(len(problems), 'problem')}\n" + "\n".join(f"  {p.located(path)}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -85,39 +94,9 @@ class Catalog:
         return next((c for c in self.credentials if c.id == credential_id), None)
 
 
-class _Lines:
-    """Best-effort line numbers: tomllib gives none, so find each entry's block in the text."""
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-        self.blocks: list[int] = [i for i, ln in enumerate(self.lines) if ln.strip() == "[[credentials]]"]
-
-    def of(self, entry: int | None, key: str | None) -> int | None:
-        if entry is None:
-            return None
-        if entry >= len(self.blocks):
-            return None
-        start = self.blocks[entry]
-        end = self.blocks[entry + 1] if entry + 1 < len(self.blocks) else len(self.lines)
-        if key:
-            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            for i in range(start, end):
-                if pattern.match(self.lines[i]):
-                    return i + 1
-        return start + 1
-
-    def of_table(self, table: str, key: str | None) -> int | None:
-        header = next((i for i, ln in enumerate(self.lines) if ln.strip() == f"[{table}]"), None)
-        if header is None:
-            return None
-        if key:
-            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            for i in range(header + 1, len(self.lines)):
-                if self.lines[i].lstrip().startswith("["):
-                    break
-                if pattern.match(self.lines[i]):
-                    return i + 1
-        return header + 1
+def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
+    message, (line, column) = syntax_error_at(exc, text)
+    return Problem("", "syntax", f"not valid TOML: {message}", line, column)
 
 
 def load_catalog(path: Path | str) -> Catalog:
@@ -126,7 +105,7 @@ def load_catalog(path: Path | str) -> Catalog:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CatalogError(path, [Problem("file", "path", f"cannot read: {exc.strerror}")]) from None
+        raise CatalogError(path, [Problem("", "path", f"cannot read the catalog: {exc.strerror}")]) from None
     return parse_catalog(text, path)
 
 
@@ -134,9 +113,8 @@ def parse_catalog(text: str, path: Path | str = "<catalog>") -> Catalog:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise CatalogError(path, [Problem("file", "syntax", f"not valid TOML: {exc}", line)]) from None
-    catalog, problems = _validate(data, _Lines(text))
+        raise CatalogError(path, [_syntax_problem(exc, text)]) from None
+    catalog, problems = _validate(data, Lines(text))
     if problems:
         raise CatalogError(path, problems)
     assert catalog is not None
@@ -151,19 +129,22 @@ def check_catalog(path: Path | str) -> list[Problem]:
     return []
 
 
-def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list[Problem]]:
+def _validate(data: dict[str, Any], lines: Lines) -> tuple[Catalog | None, list[Problem]]:
     problems: list[Problem] = []
 
-    def table_problem(table: str, key: str, message: str) -> None:
-        problems.append(Problem(f"[{table}]", key, message, lines.of_table(table, key)))
+    def table_problem(table: str, key: str, message: str, value: str | None = None) -> None:
+        problems.append(Problem(f"[{table}]", key, message, *lines.of_table(table, key, value)))
+
+    def top_problem(where: str, key: str, message: str) -> None:
+        problems.append(Problem(where, key, message, *lines.of_top(key)))
 
     for key in sorted(set(data) - {"issuer", "roles", "credentials"}):
-        problems.append(Problem("catalog", key, "unknown top-level key; expected [issuer], [roles], [[credentials]]"))
+        top_problem("catalog", key, "unknown top-level key; expected [issuer], [roles], [[credentials]]")
 
     raw_issuer = data.get("issuer")
     issuer = None
     if not isinstance(raw_issuer, dict):
-        problems.append(Problem("[issuer]", "issuer", "missing: name, url and email of the issuing institution"))
+        top_problem("[issuer]", "issuer", "missing: name, url and email of the issuing institution")
     else:
         for key in ("name", "url", "email"):
             if not _text(raw_issuer.get(key)):
@@ -188,7 +169,7 @@ def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list
     raw_roles = data.get("roles", {})
     roles = Roles()
     if not isinstance(raw_roles, dict):
-        problems.append(Problem("[roles]", "roles", "must be a table with admins and hosts"))
+        top_problem("[roles]", "roles", "must be a table with admins and hosts")
     else:
         for key in sorted(set(raw_roles) - {"admins", "hosts"}):
             table_problem("roles", key, "unknown field; expected admins and hosts")
@@ -196,7 +177,11 @@ def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list
         for key in ("admins", "hosts"):
             value = raw_roles.get(key, [])
             if not _id_list(value, USER_OR_GROUP):
-                table_problem("roles", key, "must be a list of Slack user ids (U…/W…) or user-group ids (S…)")
+                wrong = next((v for v in value if not (isinstance(v, str) and USER_OR_GROUP.match(v))), None) \
+                    if isinstance(value, list) else None
+                table_problem("roles", key, "must be a list of Slack user ids (U…/W…) or user-group ids (S…)"
+                              + (f"; {wrong!r} is neither" if isinstance(wrong, str) else ""),
+                              wrong if isinstance(wrong, str) else None)
                 value = []
             ids[key] = tuple(value)
         if not ids["admins"] and "admins" not in {p.field for p in problems}:
@@ -205,7 +190,7 @@ def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list
 
     raw_credentials = data.get("credentials", [])
     if not isinstance(raw_credentials, list) or not all(isinstance(c, dict) for c in raw_credentials):
-        problems.append(Problem("[[credentials]]", "credentials", "must be an array of tables [[credentials]]"))
+        top_problem("[[credentials]]", "credentials", "must be an array of tables [[credentials]]")
         raw_credentials = []
 
     types: dict[str, CredentialType] = {}
@@ -214,9 +199,10 @@ def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list
         slug = raw.get("id")
         if isinstance(slug, str) and SLUG.match(slug):
             if slug in first_seen:
-                problems.append(Problem(
-                    f"credential '{slug}'", "id",
-                    f"duplicate id; also used by credential #{first_seen[slug] + 1}", lines.of(index, "id")))
+                first = lines.of(first_seen[slug], "id")
+                also = f"line {first[0]}" if first else f"credential #{first_seen[slug] + 1}"
+                problems.append(Problem(f"credential '{slug}'", "id", f"duplicate id; also used on {also}",
+                                        *(lines.of(index, "id") or START)))
             else:
                 first_seen[slug] = index
             try:
@@ -238,14 +224,14 @@ def _validate(data: dict[str, Any], lines: _Lines) -> tuple[Catalog | None, list
 
 
 def _credential(
-    index: int, raw: dict[str, Any], types: dict[str, CredentialType], lines: _Lines
+    index: int, raw: dict[str, Any], types: dict[str, CredentialType], lines: Lines
 ) -> tuple[CredentialSpec | None, list[Problem]]:
     problems: list[Problem] = []
     slug = raw.get("id")
     where = f"credential '{slug}'" if isinstance(slug, str) and slug else f"credential #{index + 1}"
 
-    def problem(key: str, message: str) -> None:
-        problems.append(Problem(where, key, message, lines.of(index, key)))
+    def problem(key: str, message: str, value: str | None = None) -> None:
+        problems.append(Problem(where, key, message, *(lines.of(index, key, value) or START)))
 
     if not isinstance(slug, str) or not SLUG.match(slug):
         problem("id", "must be a slug: lowercase letters, digits and dashes, 2-63 characters")
@@ -302,7 +288,7 @@ def _credential(
             approvals = 1
         elif grantors and all(g[0] in "UW" for g in grantors) and approvals > len(set(grantors)):
             problem("approvals_required",
-                    f"needs {approvals} approvals but names only {len(set(grantors))} grantor(s)")
+                    f"needs {approvals} approvals but names only {plural(len(set(grantors)), 'grantor')}")
         if not isinstance(raw.get("distinction", False), bool):
             problem("distinction", "must be true or false")
 
@@ -318,11 +304,11 @@ def _credential(
         for required in requires:
             found = types.get(required)
             if found is None:
-                problem("requires", f"unknown credential '{required}'")
+                problem("requires", f"unknown credential '{required}'", required)
             elif found is not wanted:
                 assert wanted is not None
                 problem("requires", f"'{required}' is a {found.label}; a {ctype.label} stacks only "
-                                    f"{wanted.label} badges")
+                                    f"{wanted.label} badges", required)
 
     if problems or ctype is None:
         return None, problems

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     public_url: str = Field("", validation_alias="BADGEBOT_PUBLIC_URL")
     timezone: str = Field("UTC", validation_alias="BADGEBOT_TIMEZONE")
     max_artifact_mb: float = Field(25, gt=0, le=1000, validation_alias="BADGEBOT_MAX_ARTIFACT_MB")
+    # Submitted files; replicas must share one (a network mount), as they share the database.
+    artifacts_dir: Path | None = Field(None, validation_alias="BADGEBOT_ARTIFACTS_DIR")
     slack_bot_token: str = Field("", validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", validation_alias="SLACK_APP_TOKEN")
@@ -53,6 +55,11 @@ class Settings(BaseSettings):
     review_reminder_days: int = Field(3, ge=1, le=365, validation_alias="BADGEBOT_REVIEW_REMINDER_DAYS")
     review_escalation_days: int = Field(7, ge=1, le=365, validation_alias="BADGEBOT_REVIEW_ESCALATION_DAYS")
     expiry_notice_days: int = Field(30, ge=1, le=365, validation_alias="BADGEBOT_EXPIRY_NOTICE_DAYS")
+    # Reports (issue 14): the time-to-decision target the office measures against (published reference
+    # points are 14 business days, or 2 to 3 weeks), and the optional weekly digest to the office channel.
+    decision_target_days: int = Field(14, ge=1, le=365, validation_alias="BADGEBOT_DECISION_TARGET_DAYS")
+    digest_channel: str = Field("", validation_alias="BADGEBOT_DIGEST_CHANNEL")
+    digest_cron: str = Field("0 8 * * mon", validation_alias="BADGEBOT_DIGEST_CRON")
     # The outbox: tries before a message is left 'failed' for an administrator, how long a claimed
     # message may stay unconfirmed before another worker reconciles it, and the pause between two
     # messages to one channel (Slack allows about one a second).
@@ -117,7 +124,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like America/Chicago") from None
         return value
 
-    @field_validator("nudge_cron", "review_reminder_cron", "expiry_cron")
+    @field_validator("nudge_cron", "review_reminder_cron", "expiry_cron", "digest_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
         parse_cron(value, "UTC")  # raises ValueError naming the problem
@@ -170,6 +177,11 @@ class Settings(BaseSettings):
     @property
     def has_slack_credentials(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def artifact_store_dir(self) -> Path:
+        """BADGEBOT_ARTIFACTS_DIR, else the data directory's artifacts/."""
+        return self.artifacts_dir or self.data_dir / "artifacts"
 
     @property
     def max_artifact_bytes(self) -> int:

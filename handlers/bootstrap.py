@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,10 +31,11 @@ from bot.adapters.images import BadgeRenderer
 from bot.adapters.leader import Leadership
 from bot.adapters.openbadges.keys import KeyStore
 from bot.adapters.openbadges.service import OpenBadges
-from bot.adapters.signing import ArtifactLinks, Signer, load_or_create_secret
+from bot.adapters.signing import SERVER_SECRET, ArtifactLinks, SecretVault, Signer, read_secret_file
 from bot.adapters.slack_api import SlackFiles, SlackWorkspace, make_client, posting_client
 from bot.clock import Clock, system_clock
 from bot.runtime.delivery import OutboxWorker
+from bot.runtime.intake_worker import IntakeWorker
 from bot.runtime.scheduler import ScheduledJob, Scheduler, start_scheduling
 from bot.urls import PublicUrls
 from bot.usecases import catalog as catalog_usecases
@@ -68,13 +70,14 @@ class Badgebot:
     workspace: SlackWorkspace
     directory: Directory
     intake: Intake
+    intake_worker: IntakeWorker
     open_badges: OpenBadges
     homes: HomeTabs
     notifier: Notifier
     delivery: OutboxWorker
     jobs: tuple[ScheduledJob, ...]
     scheduler: Scheduler
-    bolt: App | None  # None without a signing secret (CLI commands that never hear from Slack)
+    bolt: App | None  # None without a signing secret or app token (CLI commands that never hear from Slack)
     http: httpx.Client  # file downloads from Slack
     web: Flask = field(init=False)
     leadership: Leadership | None = None
@@ -88,16 +91,33 @@ class Badgebot:
         return self.settings.data_dir
 
     def upgrade_database(self) -> tuple[str | None, str | None]:
-        return migrate.upgrade(self.engine)
+        revisions = migrate.upgrade(self.engine)
+        self.shared_secrets()
+        return revisions
 
     def load_catalog(self, actor: str = SYSTEM_ACTOR) -> catalog_usecases.CatalogChanges:
-        return catalog_usecases.load_catalog(self.ctx, self.catalog, actor)
+        changes = catalog_usecases.load_catalog(self.ctx, self.catalog, actor)
+        self.shared_secrets()
+        return changes
+
+    def shared_secrets(self) -> None:
+        """Read (or, on a new database, make) the secrets replicas share: the server secret and the
+        subject-id secret; and publish the signing keys this data directory holds from before. Done
+        here, once the schema is there and outside any use case's transaction, so a first use inside
+        one finds them made (SQLite allows one writer). New signing keys are made when first used
+        (an RSA key takes a moment), which is outside a transaction."""
+        self.signer.sign("warm-up")
+        self.open_badges.keys.secret()
+        self.open_badges.keys.adopt_files()
 
     def start(self, *, delivery: bool = True, scheduler: bool | None = None) -> None:
         """Start the background work: the outbox worker and (if the settings say so) the scheduler,
         which runs here only while this replica is the elected leader."""
         if delivery:
             self.delivery.start()
+            # Finishing recorded work belongs with delivering: both are what a replica does in the
+            # background, and a restarted one takes up what a dead one left (any replica).
+            self.intake_worker.start()
         if scheduler if scheduler is not None else self.settings.scheduler == "on":
             self.leadership = start_scheduling(self.scheduler, self.settings.effective_database_url)
 
@@ -105,6 +125,7 @@ class Badgebot:
         if self.leadership is not None:
             self.leadership.stop()
         self.scheduler.shutdown()
+        self.intake_worker.stop()
         self.delivery.stop()
         self.http.close()
         self.engine.dispose()
@@ -130,10 +151,13 @@ def bootstrap(
     ctx = Context(sessions=make_session_factory(engine), clock=clock, directory=directory, roles=catalog.roles,
                   read_sessions=make_read_session_factory(engine), write_lock=writer_lock(engine))
     urls = PublicUrls.of(public_url or settings.public_url or LOCAL_URL)
-    signer = Signer(load_or_create_secret(settings.data_dir))
-    store = ArtifactStore(settings.data_dir / "artifacts", settings.max_artifact_bytes)
+    # Kept in the database so every replica agrees; an older data directory's files are adopted
+    # on the first start against an empty database (bot/adapters/signing.py).
+    vault = SecretVault(ctx.transaction, ctx.reading, clock)
+    signer = Signer(lambda: vault.secret(SERVER_SECRET, adopt=read_secret_file(settings.data_dir)))
+    store = ArtifactStore(settings.artifact_store_dir, settings.max_artifact_bytes)
     workspace = SlackWorkspace(slack)
-    open_badges = OpenBadges(catalog=catalog, urls=urls, keys=KeyStore(settings.data_dir / "keys"),
+    open_badges = OpenBadges(catalog=catalog, urls=urls, keys=KeyStore(settings.data_dir / "keys", vault),
                              renderer=BadgeRenderer(settings.data_dir / "images"),
                              image_root=Path(settings.catalog).parent)
     artifact_links = ArtifactLinks(signer, urls, clock)
@@ -142,13 +166,15 @@ def bootstrap(
     delivery = OutboxWorker(ctx, notifier.send, when_idle=notifier.when_idle).configure(settings)
     jobs = scheduled_jobs(ctx, settings)
     http = httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
+    intake = Intake(ctx, catalog, SlackFiles(slack, store, http)).configure(settings)
     badgebot = Badgebot(
         settings=settings, engine=engine, catalog=catalog, ctx=ctx, urls=urls, signer=signer,
         artifact_links=artifact_links, store=store, slack=slack, workspace=workspace, directory=directory,
-        intake=Intake(ctx, catalog, SlackFiles(slack, store, http), workspace),
+        intake=intake, intake_worker=IntakeWorker(intake, after_work=delivery.kick),
         open_badges=open_badges, homes=homes, notifier=notifier, delivery=delivery, jobs=jobs,
         scheduler=Scheduler(ctx, jobs, settings.timezone, after_run=delivery.kick),
-        bolt=_bolt_app(settings, slack) if settings.slack_signing_secret else None, http=http,
+        bolt=_bolt_app(settings, slack) if settings.slack_signing_secret or settings.slack_app_token else None,
+        http=http,
     )
     if badgebot.bolt is not None:
         register_listeners(badgebot.bolt, badgebot)
@@ -178,5 +204,14 @@ def _bolt_app(settings: Settings, slack: WebClient) -> App:
     must not see them.
     """
     with _without("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-        return App(client=slack, signing_secret=settings.slack_signing_secret,
+        return App(client=slack, signing_secret=settings.slack_signing_secret or _unknowable_secret(),
                    token_verification_enabled=False, name="badgebot")
+
+
+def _unknowable_secret() -> str:
+    """The signing secret of a Socket Mode app that has none. Slack does not sign socket envelopes
+    (Bolt skips its check for them), but Bolt refuses to be built without a secret; and an empty or
+    well-known one would let anyone sign an HTTP request. Without SLACK_SIGNING_SECRET the web app
+    serves no POST /slack/events at all (handlers/web/app.py); should Bolt ever see an HTTP request
+    anyway, no one can have signed it with this."""
+    return secrets.token_hex(32)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from bot.domain.submitting import human_size
-from bot.errors import FileRejected
+from bot.errors import FileNotFetched, FileRejected
 
 from bot.usecases.submissions import ArtifactFile
 
@@ -131,12 +131,12 @@ class ArtifactStore:
         try:
             with http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response:
                 if response.status_code != 200:
-                    raise ArtifactRejected(f"Could not fetch {filename} from Slack (HTTP {response.status_code}); "
+                    raise FileNotFetched(f"Could not fetch {filename} from Slack (HTTP {response.status_code}); "
                                            "please try again.")
                 stored = self.save_stream(response.iter_bytes(65536), filename, slack_file_id)
         except httpx.HTTPError as exc:
-            raise ArtifactRejected(f"Could not fetch {filename} from Slack ({exc.__class__.__name__}); "
+            raise FileNotFetched(f"Could not fetch {filename} from Slack ({exc.__class__.__name__}); "
                                    "please try again.") from None
         if declared_size is not None and stored.size != declared_size:
-            raise ArtifactRejected(f"{filename} arrived incomplete; please try again.")
+            raise FileNotFetched(f"{filename} arrived incomplete; please try again.")
         return stored

@@ -10,17 +10,37 @@ import time
 from collections.abc import Mapping
 from typing import Protocol
 
+from slack_sdk.errors import SlackApiError
+
+GROUPS_SCOPE = "usergroups:read"
+
 
 class Directory(Protocol):
     def members_of(self, group_id: str) -> frozenset[str]: ...
 
+    def missing_scope(self) -> str | None:
+        """The OAuth scope the directory needs and lacks (checked once at start), or None."""
+        ...
+
+    def email_of(self, user_id: str) -> str | None:
+        """The person's email in their Slack profile (users:read.email), or None when it is not known."""
+        ...
+
 
 class StaticDirectory:
-    def __init__(self, groups: Mapping[str, set[str] | frozenset[str]] | None = None):
+    def __init__(self, groups: Mapping[str, set[str] | frozenset[str]] | None = None,
+                 emails: Mapping[str, str] | None = None):
         self.groups = {k: frozenset(v) for k, v in (groups or {}).items()}
+        self.emails = dict(emails or {})
+
+    def email_of(self, user_id: str) -> str | None:
+        return self.emails.get(user_id)
 
     def members_of(self, group_id: str) -> frozenset[str]:
         return self.groups.get(group_id, frozenset())
+
+    def missing_scope(self) -> str | None:
+        return None
 
 
 class SlackDirectory:
@@ -30,6 +50,7 @@ class SlackDirectory:
         self.client = client
         self.ttl = ttl
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._emails: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
 
     def members_of(self, group_id: str) -> frozenset[str]:
@@ -42,3 +63,38 @@ class SlackDirectory:
         with self._lock:
             self._cache[group_id] = (time.monotonic() + self.ttl, members)
         return members
+
+    def missing_scope(self) -> str | None:
+        """"usergroups:read" when the bot token lacks it, else None.
+
+        Asked of auth.test, whose X-OAuth-Scopes header lists the token's scopes (Slack sends it on
+        every Web API answer): without the scope every user group would look empty, and its grantors,
+        hosts and admins would be refused without a word. None too when Slack does not say (no header).
+        """
+        response = self.client.auth_test()  # type: ignore[attr-defined]
+        headers = {str(k).lower(): v for k, v in (response.headers or {}).items()}
+        granted = headers.get("x-oauth-scopes")
+        if isinstance(granted, list):  # slack_sdk keeps some headers as lists
+            granted = ",".join(granted)
+        if granted is None:
+            return None
+        return None if GROUPS_SCOPE in {s.strip() for s in str(granted).split(",")} else GROUPS_SCOPE
+
+    def email_of(self, user_id: str) -> str | None:
+        """The profile email from users.info, cached like the groups (a person without one too, so a hosted
+        assertion does not ask Slack on every fetch); None when Slack cannot say now (not cached)."""
+        key = f"email:{user_id}"
+        with self._lock:
+            hit = self._emails.get(key)
+            if hit and hit[0] > time.monotonic():
+                return hit[1]
+        try:
+            response = self.client.users_info(user=user_id)  # type: ignore[attr-defined]
+            profile = (response.get("user") or {}).get("profile") or {}
+            email = profile.get("email") or None
+        except SlackApiError:
+            # Unknown user, missing scope, Slack down: the email is not known now; callers say so.
+            return None
+        with self._lock:
+            self._emails[key] = (time.monotonic() + self.ttl, email)
+        return email

@@ -14,6 +14,7 @@ sign-in state and the longer session that makes the next check-in one tap.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -164,8 +165,14 @@ class SignedCookie:
 
     def __init__(self, signer: Signer, purpose: str, max_age: int, clock: Callable[[], float] = time.time):
         self.purpose, self.max_age = purpose, max_age
-        self._serializer = URLSafeTimedSerializer(signer.derived_key("cookies"), salt=purpose,
-                                                  signer=_ClockedSigner, signer_kwargs={"clock": clock})
+        self._signer, self._clock = signer, clock
+
+    @functools.cached_property
+    def _serializer(self) -> URLSafeTimedSerializer:
+        # Made on first use: the server secret is in the database, which is not read while the bot
+        # is built (it may not be migrated yet).
+        return URLSafeTimedSerializer(self._signer.derived_key("cookies"), salt=self.purpose,
+                                      signer=_ClockedSigner, signer_kwargs={"clock": self._clock})
 
     def dump(self, value: dict[str, Any]) -> str:
         return self._serializer.dumps(value)

@@ -24,8 +24,31 @@ from bot.usecases.submissions import ArtifactFile
 
 log = logging.getLogger("badgebot.slack")
 
-SLACK_FILE_HOSTS = frozenset({"files.slack.com"})
-"""Where Slack serves `url_private_download` (besides the API host itself)."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def file_origins(api_url: str) -> frozenset[tuple[str, str, int]]:
+    """The origins (scheme, host, port) the bot token may be sent to for a file: Slack's API host and
+    its files host, both derived from SLACK_API_URL, so there is nothing more to configure.
+
+    Slack's files host is the API host with "files." in front (slack.com -> files.slack.com). The
+    emulator serves its API on 127.0.0.1 and its files on `localhost` at the same port
+    (bot.sandbox.emulator.workspace.Workspace.files_url): on loopback, that pair is the files host.
+    """
+    api = urlsplit(api_url)
+    host, scheme = (api.hostname or "").lower(), api.scheme
+    port = api.port or (443 if scheme == "https" else 80)
+    files_host = "localhost" if host in LOOPBACK_HOSTS else f"files.{host}"
+    return frozenset({(scheme, host, port), (scheme, files_host, port)})
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a malformed port
+        return None
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def make_client(token: str, base_url: str) -> WebClient:
@@ -82,16 +105,16 @@ class SlackWorkspace:
 class SlackFiles:
     """Fetches files people shared with the bot into the artifact store.
 
-    The bot token is a key to the whole workspace, so it is sent only to Slack's own file hosts (the
-    configured API host, for the emulator): a payload naming any other `url_private_download` is refused.
+    The bot token is a key to the whole workspace, so it is sent only to Slack's own hosts (see
+    `file_origins`): a payload naming any other `url_private_download` (another host, another port,
+    plain http to Slack) is refused, logged, and the learner told, and nothing is fetched.
     """
 
     def __init__(self, client: WebClient, store: ArtifactStore, http: httpx.Client):
         self.client = client
         self.store = store
         self.http = http
-        api_host = urlsplit(client.base_url).hostname or ""
-        self.hosts = frozenset({api_host}) | (SLACK_FILE_HOSTS if api_host.endswith("slack.com") else frozenset())
+        self.origins = file_origins(client.base_url)
 
     def fetch(self, files: list[dict[str, Any]]) -> list[ArtifactFile]:
         stored = []
@@ -100,9 +123,11 @@ class SlackFiles:
                 f = self.client.files_info(file=f["id"])["file"]
             url = str(f["url_private_download"])
             name = f.get("name") or f["id"]
-            if urlsplit(url).scheme not in ("https", "http") or urlsplit(url).hostname not in self.hosts:
-                log.warning("refused to fetch %s: %s is not a Slack file host", name, urlsplit(url).hostname)
-                raise ArtifactRejected(f"{name} does not come from Slack; share the file in Slack and try again.")
+            if _origin(url) not in self.origins:
+                log.warning("refused to send the bot token to %s for file %s (%s): not a Slack file host",
+                            urlsplit(url).netloc or url[:80], f.get("id"), name)
+                raise ArtifactRejected(f"{name} does not come from Slack, so Badgebot did not fetch it. "
+                                       "Upload the file in Slack (attach it in the form) and submit again.")
             stored.append(self.store.download(self.http, self.client.token or "", url, name,
                                               int(f["size"]) if f.get("size") is not None else None, f.get("id")))
         return stored

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.vocabulary import CredentialType
+from bot.domain.wording import plural
 
 MAX_FILES = 10
 MAX_REFLECTION = 3000
@@ -25,9 +26,17 @@ def not_submittable(kind: CredentialType, name: str) -> str | None:
 
 
 def human_size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.3g} MB"
-    return f"{n / 1024:.3g} KB" if n >= 1024 else f"{n} bytes"
+    """A file's size as a person reads it: "20 bytes", "1.5 KB", "312 KB", "25 MB" (never "1 KB" for
+    20 bytes, nor "1.02e+03 KB"): one decimal under 10, none above; a unit up once it rounds to 1024."""
+    if n < 1024:
+        return plural(n, "byte")
+    value, unit = n / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if round(value) < 1024:
+            break
+        value, unit = value / 1024, bigger
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return f"{text.removesuffix('.0')} {unit}"
 
 
 def form_problems(files: Sequence[tuple[str, int | None]], reflection: str, link: str | None, *,

@@ -94,3 +94,5 @@ class OutboxKind(enum.StrEnum):
     REVIEW_ESCALATION = "review_escalation"
     EXPIRY_NOTICE = "expiry_notice"
     AWARD_LAPSED = "award_lapsed"
+    INTAKE_NOTE = "intake_note"  # what became of work sent with files, when it is not a submission
+    WEEKLY_DIGEST = "weekly_digest"  # the program's figures to the office channel (issue 14)

@@ -1,82 +1,54 @@
-"""Plays Slack toward the bot: signed slash commands, interactions and events, over real HTTP.
+"""Plays Slack toward the bot: slash commands, interactions and events, as Slack would send them.
 
-Why not `app.dispatch` in-process: the bot's web server, Bolt's signature check and Bolt's payload
-parsing are part of what an end-to-end test must cover. So every request here is what Slack would
-send: signed with the app's signing secret (X-Slack-Signature v0), shaped like Slack's payloads,
-carrying trigger ids and response URLs that the emulator issued and will honour.
+Why not `app.dispatch` in-process: the bot's web server or socket connection, Bolt's signature check
+and Bolt's payload parsing are part of what an end-to-end test must cover. So every request here is
+what Slack would send: shaped like Slack's payloads, carrying trigger ids and response URLs that the
+emulator issued and will honour, and delivered by a transport (`slack_transports`): signed HTTP to
+the bot's Request URL, or an envelope over the emulator's Socket Mode server. Both answer the same
+`Delivery`, so a scenario reads the same in either mode.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
-import ipaddress
 import json
 import secrets
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
-import httpx
+from bot.sandbox.emulator import JsonDict, SlackEmulator, User
+from bot.sandbox.slack_payloads import clicked_action, element_state, state_values
+from bot.sandbox.slack_transports import Delivery, HttpTransport, SocketTransport, Transport, sign
 
-from bot.sandbox.emulator import JsonDict, SlackEmulator, User, interactive_elements
+__all__ = ["Delivery", "SlackSide", "element_state", "sign", "state_values"]
 
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
 # Slack sends this legacy field in every payload; Bolt ignores it, but the shape should be Slack's.
 VERIFICATION_TOKEN = "emulator-verification-token"
-USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
-
-_TEXT_INPUTS = ("plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input")
-_SINGLE_CHOICE = ("static_select", "radio_buttons", "external_select", "overflow")
-_MULTI_CHOICE = ("multi_static_select", "checkboxes", "multi_external_select")
-_PICKED = {"users_select": "selected_user", "multi_users_select": "selected_users",
-           "conversations_select": "selected_conversation", "multi_conversations_select": "selected_conversations",
-           "channels_select": "selected_channel", "multi_channels_select": "selected_channels",
-           "datepicker": "selected_date", "timepicker": "selected_time", "file_input": "files"}
-
-
-def sign(secret: str, timestamp: str, body: str) -> str:
-    """Slack's request signature: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}")."""
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return f"v0={digest}"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What the bot answered to one request, with the ids Slack issued alongside it."""
-
-    status: int
-    body: str
-    headers: Mapping[str, str]
-    payload: JsonDict = field(default_factory=dict)
-    trigger_id: str | None = None
-    response_url: str | None = None
-    event_id: str | None = None
-
-    def json(self) -> Any:
-        """The ack body as JSON (None when empty)."""
-        return json.loads(self.body) if self.body.strip() else None
 
 
 class SlackSide:
-    """Slack, as the bot's web server sees it. Pass `forge=True` or a stale `timestamp=` to test refusals."""
+    """Slack, as the bot sees it: over HTTP to `bot_url` (signed; pass `forge=True` or a stale
+    `timestamp=` to test refusals), or over Socket Mode (`SlackSide.over_socket(emulator)`)."""
 
-    def __init__(self, emulator: SlackEmulator, bot_url: str, signing_secret: str | None = None, *,
-                 timeout: float = 10.0):
-        _require_loopback(bot_url)
+    def __init__(self, emulator: SlackEmulator, bot_url: str | None = None, signing_secret: str | None = None, *,
+                 timeout: float = 10.0, transport: Transport | None = None):
+        if transport is None:
+            if bot_url is None:
+                raise ValueError("give the bot's Request URL (HTTP mode) or a transport")
+            secret = signing_secret if signing_secret is not None else emulator.signing_secret
+            transport = HttpTransport(bot_url, secret, timeout=timeout)
         self.emulator = emulator
-        self.bot_url = bot_url
-        self.signing_secret = signing_secret if signing_secret is not None else emulator.signing_secret
-        # trust_env=False: a proxy from the environment must never see (or reroute) loopback traffic.
-        self._http = httpx.Client(timeout=timeout, trust_env=False)
+        self.transport = transport
         self._event_ids: dict[str, str] = {}
 
+    @classmethod
+    def over_socket(cls, emulator: SlackEmulator, *, timeout: float = 10.0) -> SlackSide:
+        """Slack in Socket Mode: envelopes to the connection the bot opened with the emulator."""
+        return cls(emulator, transport=SocketTransport(emulator.socket_mode, timeout=timeout))
+
     def close(self) -> None:
-        self._http.close()
+        self.transport.close()
 
     def __enter__(self) -> SlackSide:
         return self
@@ -99,7 +71,7 @@ class SlackSide:
                 "channel_name": self._channel_name(channel_id), "user_id": user, "user_name": person.name,
                 "command": command, "text": text, "api_app_id": self.emulator.app_id,
                 "is_enterprise_install": "false", "response_url": response_url, "trigger_id": trigger_id}
-        delivery = self._send(urlencode(form), FORM, forge=forge, timestamp=timestamp)
+        delivery = self.transport.command(form, forge=forge, timestamp=timestamp)
         if delivery.status == 200:
             self.emulator.show_command_ack(user, channel_id, delivery.body)
         return _with(delivery, payload=form, trigger_id=trigger_id, response_url=response_url)
@@ -117,7 +89,7 @@ class SlackSide:
         trigger_id = self.emulator.issue_trigger(user)
         payload = self._interaction("block_actions", user, trigger_id)
         blocks = self._place_message(payload, user, message) if message else self._place_view(payload, view or "")
-        payload["actions"] = [_action(blocks, action_id, value, block_id, action_type)]
+        payload["actions"] = [clicked_action(blocks, action_id, value, block_id, action_type)]
         delivery = self._send_payload(payload, forge=forge, timestamp=timestamp)
         return _with(delivery, payload=payload, trigger_id=trigger_id, response_url=payload.get("response_url"))
 
@@ -160,10 +132,8 @@ class SlackSide:
             event_id = known or f"Ev{secrets.token_hex(5).upper()}"
         self._event_ids[key] = event_id
         envelope = self._envelope(dict(event), event_id)
-        headers = {}
-        if retry_num is not None:
-            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason or "http_timeout"}
-        delivery = self._send(json.dumps(envelope), JSON, forge=forge, timestamp=timestamp, extra=headers)
+        delivery = self.transport.event(envelope, retry_num=retry_num, retry_reason=retry_reason, forge=forge,
+                                        timestamp=timestamp)
         return _with(delivery, payload=envelope, event_id=event_id)
 
     def message_im(self, user: str, text: str, files: Sequence[JsonDict] | None = None,
@@ -191,8 +161,10 @@ class SlackSide:
 
     def url_verification(self, challenge: str = "challenge-from-emulator") -> Delivery:
         """The handshake Slack performs when the Request URL is configured."""
+        if not isinstance(self.transport, HttpTransport):
+            raise ValueError("Socket Mode has no Request URL to verify")
         body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
-        return _with(self._send(json.dumps(body), JSON), payload=body)
+        return _with(self.transport.send(json.dumps(body), "application/json"), payload=body)
 
     # -- payload shapes --------------------------------------------------------------------------------
 
@@ -258,143 +230,9 @@ class SlackSide:
             return "directmessage"
         return "privategroup" if found.is_private else found.name
 
-    # -- the wire --------------------------------------------------------------------------------------
-
     def _send_payload(self, payload: JsonDict, *, forge: bool, timestamp: int | None) -> Delivery:
-        return self._send(urlencode({"payload": json.dumps(payload)}), FORM, forge=forge, timestamp=timestamp)
-
-    def _send(self, body: str, content_type: str, *, forge: bool = False, timestamp: int | None = None,
-              extra: Mapping[str, str] | None = None) -> Delivery:
-        stamp = str(timestamp if timestamp is not None else int(time.time()))
-        secret = f"{self.signing_secret}-forged" if forge else self.signing_secret
-        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
-                   "X-Slack-Signature": sign(secret, stamp, body), "User-Agent": USER_AGENT, **(extra or {})}
-        response = self._http.post(self.bot_url, content=body.encode("utf-8"), headers=headers)
-        return Delivery(response.status_code, response.text, dict(response.headers))
-
-
-# --------------------------------------------------------------------------------------------------
-# Building what the user entered
-# --------------------------------------------------------------------------------------------------
-
-
-def state_values(blocks: Sequence[JsonDict], values: Mapping[str, Any]) -> JsonDict:
-    """`view.state.values` for a submission: {block_id: {action_id: element state}}, shaped per element type."""
-    elements = {(b["block_id"], e["action_id"]): e for b in blocks for e in interactive_elements(b)
-                if "block_id" in b and "action_id" in e}
-    state = _empty_inputs(blocks)
-    for block_id, action_id, entered in _entries(elements, values):
-        element = elements.get((block_id, action_id))
-        if element is None:
-            raise ValueError(f"no input {block_id}/{action_id} in the view")
-        state.setdefault(block_id, {})[action_id] = element_state(element, entered)
-    return state
-
-
-def _empty_inputs(blocks: Sequence[JsonDict]) -> JsonDict:
-    """Slack reports every input block, left empty or not; unsupported element types are left out."""
-    state: JsonDict = {}
-    for block in blocks:
-        for element in interactive_elements(block) if block.get("type") == "input" else []:
-            try:
-                state.setdefault(block["block_id"], {})[element["action_id"]] = element_state(element, None)
-            except (KeyError, ValueError):
-                continue
-    return state
-
-
-def _entries(elements: Mapping[tuple[str, str], JsonDict],
-             values: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
-    """(block_id, action_id, entered) triples from values keyed by action_id or by block_id."""
-    block_ids = {block_id for block_id, _ in elements}
-    entries: list[tuple[str, str, Any]] = []
-    for key, value in values.items():
-        if key in block_ids and isinstance(value, Mapping):
-            entries.extend((key, action_id, entered) for action_id, entered in value.items())
-        else:
-            entries.append((_block_of(elements, key), key, value))
-    return entries
-
-
-def element_state(element: JsonDict, value: Any) -> JsonDict:
-    """One element's state as Slack reports it; unknown element types fail loudly rather than guess."""
-    kind = str(element.get("type"))
-    if kind in _TEXT_INPUTS:
-        return {"type": kind, "value": None if value is None else str(value)}
-    if kind in _SINGLE_CHOICE:
-        return {"type": kind, "selected_option": None if value is None else _option(element, value)}
-    if kind in _MULTI_CHOICE:
-        return {"type": kind, "selected_options": [_option(element, v) for v in value or []]}
-    if kind in _PICKED:
-        multiple = kind.startswith("multi_") or kind == "file_input"
-        picked = list(value or []) if multiple else value
-        return {"type": kind, _PICKED[kind]: picked}
-    raise ValueError(f"element type {kind!r} is not supported by the emulator")
-
-
-def _block_of(elements: Mapping[tuple[str, str], JsonDict], action_id: str) -> str:
-    matches = [block_id for block_id, candidate in elements if candidate == action_id]
-    if len(matches) != 1:
-        raise ValueError(f"action_id {action_id!r} matches {len(matches)} inputs; key the value by block_id")
-    return matches[0]
-
-
-def _option(element: JsonDict, value: Any) -> JsonDict:
-    """The offered option with this value; external selects have no list, so one is made up."""
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    if not options and "external" in str(element.get("type")):
-        return {"text": {"type": "plain_text", "text": str(value)}, "value": str(value)}
-    for option in options:
-        if option.get("value") == value:
-            return dict(option)
-    raise ValueError(f"{value!r} is not among the options of {element.get('action_id')!r}")
-
-
-def _action(blocks: Sequence[JsonDict], action_id: str, value: Any, block_id: str | None,
-            action_type: str | None) -> JsonDict:
-    """The `actions[0]` of a block_actions payload, from the element as it appears in the blocks."""
-    block, element = _find_element(blocks, action_id, block_id)
-    kind = action_type or str(element.get("type") or "button")
-    action: JsonDict = {"type": kind, "action_id": action_id, "block_id": block or block_id or "actions",
-                        "action_ts": f"{time.time():.6f}"}
-    if kind == "button":
-        text = element.get("text") or {"type": "plain_text", "text": action_id}
-        return action | {"text": text, "value": value if value is not None else element.get("value", "")}
-    if kind in _SINGLE_CHOICE or kind in _MULTI_CHOICE:
-        offered = element if element.get("options") or element.get("option_groups") else _offering(value)
-        chosen = element_state(offered | {"type": kind}, value)
-        return action | {k: v for k, v in chosen.items() if k != "type"}
-    if kind in _PICKED:
-        return action | {_PICKED[kind]: value}
-    return action | {"value": value}
-
-
-def _find_element(blocks: Sequence[JsonDict], action_id: str, block_id: str | None) -> tuple[str | None, JsonDict]:
-    for block in blocks:
-        for element in interactive_elements(block):
-            if element.get("action_id") == action_id and block_id in (None, block.get("block_id")):
-                return block.get("block_id"), element
-    return None, {}
-
-
-def _offering(value: Any) -> JsonDict:
-    """Options made up from the chosen values, for an element the test did not place in any blocks."""
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return {"options": [{"text": {"type": "plain_text", "text": str(v)}, "value": v} for v in values]}
+        return self.transport.interaction(payload, forge=forge, timestamp=timestamp)
 
 
 def _with(delivery: Delivery, **fields: Any) -> Delivery:
     return dataclasses.replace(delivery, **fields)
-
-
-def _require_loopback(url: str) -> None:
-    """The Slack side only ever talks to a bot on this machine; no test may reach a network."""
-    host = urlsplit(url).hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise ValueError(f"bot_url must be on loopback, not {host!r}")

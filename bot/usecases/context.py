@@ -65,8 +65,14 @@ class Context:
 
 
 def new_public_id() -> str:
-    """16 URL-safe characters (96 random bits): unguessable, short enough for a link."""
-    return secrets.token_urlsafe(12)
+    """16 URL-safe characters (about 95 random bits): unguessable, short enough for a link.
+
+    Never starting with "-": administrators paste these ids into `badgebot awards revoke ID`, where
+    a leading dash reads as an option."""
+    while True:
+        public_id = secrets.token_urlsafe(12)
+        if not public_id.startswith("-"):
+            return public_id
 
 
 def audit(session: Session, now: dt.datetime, actor: str, action: str, subject: Any, **detail: Any) -> None:

@@ -6,6 +6,7 @@ learner shared, and `shared_evidence` only for Level II artifacts of such awards
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -13,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
-from bot.errors import NotFound
-from bot.usecases.context import Context, credential_by_slug
-from bot.domain.validity import award_state
-from models import Award, Credential, Event, Submission
+from bot.errors import InvalidInput, NotFound
+from bot.usecases.context import Context, audit, credential_by_slug
+from bot.domain.validity import AwardState, award_state
+from models import Award, Credential, Event, Learner, Submission
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class AwardRecord:
     event_date: dt.datetime | None = None
     # The learner's Slack user id: never shown; the credential names its subject by a URN derived from it.
     learner_slack_id: str = ""
+    # The award's database id: its place in the issuer's Bitstring status list. None for a record
+    # made outside the database, whose credential keeps the per-award status document.
+    award_id: int | None = None
 
     def status_at(self, now: dt.datetime) -> str:
         """'revoked', 'expired' or 'valid' at `now`."""
@@ -109,7 +113,7 @@ def _record(session: Session, award: Award) -> AwardRecord:
         issued_at=award.issued_at, expires_at=award.expires_at, revoked_at=award.revoked_at,
         shared=award.shared_at is not None, assessed_at=assessed_at, approvals=approvals,
         evidence=evidence, event_name=event_name, event_date=event_date,
-        learner_slack_id=award.learner.slack_user_id,
+        learner_slack_id=award.learner.slack_user_id, award_id=award.id,
     )
 
 
@@ -165,3 +169,72 @@ def recent_award_ids(ctx: Context, limit: int = 100) -> list[str]:
     """Public ids of the newest awards (for benches and operators, never shown to learners)."""
     with ctx.transaction() as session:
         return list(session.scalars(select(Award.public_id).order_by(Award.id.desc()).limit(limit)))
+
+
+def revoked_award_ids(ctx: Context, ids: range) -> list[int]:
+    """Database ids in `ids` (one status list's awards) of the awards that are revoked, in order."""
+    with ctx.transaction() as session:
+        return list(session.scalars(
+            select(Award.id).where(Award.id >= ids.start, Award.id < ids.stop, Award.revoked_at.is_not(None))
+            .order_by(Award.id)))
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a learner's CLR transcript holds: every award valid at `at`, oldest first."""
+
+    learner_slack_id: str
+    learner_name: str
+    at: dt.datetime
+    awards: tuple[AwardRecord, ...]
+    # The learner's database id: what the public link of a shared transcript is made from.
+    learner_number: int = 0
+    shared: bool = False
+
+
+NOTHING_TO_LIST = ("There is nothing to put on a transcript yet: it lists the credentials you hold, "
+                   "and you hold none that is valid.")
+
+
+def _transcript(session: Session, learner: Learner, now: dt.datetime) -> Transcript:
+    awards = [award for award in session.scalars(
+        select(Award).where(Award.learner_id == learner.id, Award.revoked_at.is_(None))
+        .order_by(Award.issued_at, Award.id))
+        if award_state(award.revoked_at, award.expires_at, now) is AwardState.VALID]
+    return Transcript(learner_slack_id=learner.slack_user_id, learner_name=learner.display_name or "", at=now,
+                      awards=tuple(_record(session, award) for award in awards), learner_number=learner.id,
+                      shared=learner.public_profile)
+
+
+def transcript(ctx: Context, learner_id: str) -> Transcript:
+    """A learner's valid awards, for their CLR transcript; refused when they hold none."""
+    with ctx.transaction() as session:
+        learner = session.scalar(select(Learner).where(Learner.slack_user_id == learner_id))
+        found = None if learner is None else _transcript(session, learner, ctx.clock())
+        if found is None or not found.awards:
+            raise InvalidInput(NOTHING_TO_LIST)
+        return found
+
+
+def set_transcript_shared(ctx: Context, learner_id: str, shared: bool) -> Transcript | None:
+    """The learner makes their transcript and public page visible to anyone with the link, or private again."""
+    now = ctx.clock()
+    with ctx.transaction() as session:
+        learner = session.scalar(select(Learner).where(Learner.slack_user_id == learner_id))
+        found = None if learner is None else _transcript(session, learner, now)
+        if shared and (found is None or not found.awards):
+            raise InvalidInput(NOTHING_TO_LIST)
+        if learner is not None and learner.public_profile != shared:
+            learner.public_profile = shared
+            audit(session, now, learner_id, "transcript.shared" if shared else "transcript.unshared", learner)
+        return found if found is None else dataclasses.replace(found, shared=shared)
+
+
+def shared_transcript(ctx: Context, learner_number: int) -> Transcript | None:
+    """The transcript behind a learner's public page: None unless they shared it and hold something valid."""
+    with ctx.transaction() as session:
+        learner = session.get(Learner, learner_number)
+        if learner is None or not learner.public_profile:
+            return None
+        found = _transcript(session, learner, ctx.clock())
+        return found if found.awards else None

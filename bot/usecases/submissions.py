@@ -81,35 +81,10 @@ def submit(
     """Submit an artifact for a badge; it goes to the badge's grantors for review."""
     reflection = (reflection or "").strip()
     _check_files(files, reflection, link)
-    now = ctx.clock()
     try:
         with ctx.transaction() as session:
-            cred = credential_by_slug(session, credential, offered=True)
-            why = not_submittable(cred.type, cred.name)
-            if why:
-                raise InvalidInput(why, field="credential")
-            learner = ensure_learner(session, learner_id, display_name)
-            session.flush()
-            if live_award(session, learner.id, cred.id):
-                raise Conflict(f"You already hold {cred.name}.")
-            existing = _open_submission(session, learner.id, cred.id)
-            if existing is not None:
-                return SubmissionView.of(existing, created=False)
-            submission = Submission(
-                learner_id=learner.id, credential_id=cred.id, status=SubmissionStatus.SUBMITTED,
-                reflection=reflection, link=link or None, created_at=now, updated_at=now,
-                review_channel=cred.review_channel,
-            )
-            session.add(submission)
-            session.flush()
-            _attach(session, submission, files, now)
-            audit(session, now, learner_id, "submission.created", submission, credential=cred.slug,
-                  files=len(files))
-            notify(session, now, f"card:{submission.id}", OutboxKind.REVIEW_CARD, cred.review_channel or "",
-                   submission_id=submission.id)
-            notify(session, now, f"received:{submission.id}", OutboxKind.SUBMISSION_RECEIVED, learner_id,
-                   submission_id=submission.id)
-            return SubmissionView.of(submission)
+            return submit_in(session, ctx.clock(), learner_id, credential, files, reflection, link,
+                             display_name=display_name)
     except IntegrityError:
         # A concurrent request opened the same submission first (double click, Slack retry).
         with ctx.transaction() as session:
@@ -121,28 +96,64 @@ def submit(
             return SubmissionView.of(existing, created=False)
 
 
+def submit_in(session: Session, now: dt.datetime, learner_id: str, credential: str, files: Sequence[ArtifactFile],
+              reflection: str, link: str | None, *, display_name: str | None = None) -> SubmissionView:
+    """`submit`, in the caller's transaction (intake commits it with the intake row it finishes)."""
+    _check_files(files, reflection, link)
+    cred = credential_by_slug(session, credential, offered=True)
+    why = not_submittable(cred.type, cred.name)
+    if why:
+        raise InvalidInput(why, field="credential")
+    learner = ensure_learner(session, learner_id, display_name)
+    session.flush()
+    if live_award(session, learner.id, cred.id):
+        raise Conflict(f"You already hold {cred.name}.")
+    existing = _open_submission(session, learner.id, cred.id)
+    if existing is not None:
+        return SubmissionView.of(existing, created=False)
+    submission = Submission(
+        learner_id=learner.id, credential_id=cred.id, status=SubmissionStatus.SUBMITTED,
+        reflection=reflection, link=link or None, created_at=now, updated_at=now,
+        review_channel=cred.review_channel,
+    )
+    session.add(submission)
+    session.flush()
+    _attach(session, submission, files, now)
+    audit(session, now, learner_id, "submission.created", submission, credential=cred.slug, files=len(files))
+    notify(session, now, f"card:{submission.id}", OutboxKind.REVIEW_CARD, cred.review_channel or "",
+           submission_id=submission.id)
+    notify(session, now, f"received:{submission.id}", OutboxKind.SUBMISSION_RECEIVED, learner_id,
+           submission_id=submission.id)
+    return SubmissionView.of(submission)
+
+
 def resubmit(
     ctx: Context, learner_id: str, submission_id: int, files: Sequence[ArtifactFile], reflection: str = ""
 ) -> SubmissionView:
     """Send revised work for a submission whose grantor asked for changes."""
+    with ctx.transaction() as session:
+        return resubmit_in(session, ctx.clock(), learner_id, submission_id, files, reflection)
+
+
+def resubmit_in(session: Session, now: dt.datetime, learner_id: str, submission_id: int,
+                files: Sequence[ArtifactFile], reflection: str = "") -> SubmissionView:
+    """`resubmit`, in the caller's transaction."""
     reflection = (reflection or "").strip()
     _check_files(files, reflection)
-    now = ctx.clock()
-    with ctx.transaction() as session:
-        submission = _own_submission(session, learner_id, submission_id)
-        if not may_resubmit(submission.status):
-            raise Conflict(f"Your submission for {submission.credential.name} is {submission.status.value.replace('_', ' ')}; "
-                           "you can resubmit only after a grantor asks for changes.")
-        submission.round += 1
-        submission.status = SubmissionStatus.RESUBMITTED
-        submission.updated_at = now
-        if reflection:
-            submission.reflection = reflection
-        _attach(session, submission, files, now)
-        audit(session, now, learner_id, "submission.resubmitted", submission, round=submission.round)
-        notify(session, now, f"resubmitted:{submission.id}:{submission.round}", OutboxKind.RESUBMITTED,
-               submission.review_channel or "", submission_id=submission.id, round=submission.round)
-        return SubmissionView.of(submission)
+    submission = _own_submission(session, learner_id, submission_id)
+    if not may_resubmit(submission.status):
+        raise Conflict(f"Your submission for {submission.credential.name} is {submission.status.value.replace('_', ' ')}; "
+                       "you can resubmit only after a grantor asks for changes.")
+    submission.round += 1
+    submission.status = SubmissionStatus.RESUBMITTED
+    submission.updated_at = now
+    if reflection:
+        submission.reflection = reflection
+    _attach(session, submission, files, now)
+    audit(session, now, learner_id, "submission.resubmitted", submission, round=submission.round)
+    notify(session, now, f"resubmitted:{submission.id}:{submission.round}", OutboxKind.RESUBMITTED,
+           submission.review_channel or "", submission_id=submission.id, round=submission.round)
+    return SubmissionView.of(submission)
 
 
 def withdraw(ctx: Context, learner_id: str, submission_id: int) -> SubmissionView:
@@ -184,9 +195,13 @@ def _attach(session: Session, submission: Submission, files: Sequence[ArtifactFi
 
 def find_open_by_thread(ctx: Context, learner_id: str, channel: str, thread_ts: str) -> int | None:
     """The submission a learner's message thread belongs to (for resubmitting by replying in it)."""
-    with ctx.transaction() as session:
-        return session.scalar(
-            select(Submission.id).join(Submission.learner)
-            .where(Submission.learner_channel == channel, Submission.learner_ts == thread_ts)
-            .where(Submission.learner.has(slack_user_id=learner_id))
-        )
+    with ctx.reading() as session:
+        return submission_of_thread(session, learner_id, channel, thread_ts)
+
+
+def submission_of_thread(session: Session, learner_id: str, channel: str, thread_ts: str) -> int | None:
+    return session.scalar(
+        select(Submission.id).join(Submission.learner)
+        .where(Submission.learner_channel == channel, Submission.learner_ts == thread_ts)
+        .where(Submission.learner.has(slack_user_id=learner_id))
+    )

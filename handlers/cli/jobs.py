@@ -2,30 +2,37 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
+from bot.domain.wording import plural
+from bot.errors import BadgebotError
 from bot.runtime.scheduler import last_runs, run_job, start_scheduling
 from bot.usecases.context import CLI_ACTOR
 from bot.usecases.outbox import outbox_status, retry_failed
-from config.settings import SettingsError, load_settings
-from handlers.bootstrap import bootstrap
+from config.settings import SettingsError
+from handlers.cli.common import configure_logging, open_bot
 from handlers.jobs import JOB_NAMES
 
 
-def _app() -> Any:
-    app = bootstrap(load_settings())
-    app.upgrade_database()
-    return app
+def _app(args: argparse.Namespace, *, catalog: bool = False) -> Any:
+    return open_bot(args, catalog=catalog)
+
+
+def _help(command: Callable[..., int]) -> str:
+    """A command's docstring as its help line, worded like the rest of `badgebot --help` (lower case,
+    no full stop), so the docstring stays a sentence."""
+    line = (command.__doc__ or "").strip().splitlines()[0].rstrip(".")
+    return line[:1].lower() + line[1:]
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     """Run one job now (its messages are still sent once per learner and period)."""
 
-    app = _app()
+    app = _app(args, catalog=True)  # nudges count toward the certificates of the catalog
     try:
         result = run_job(app.jobs, args.job)
     finally:
@@ -41,7 +48,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     """The jobs, their schedules and the latest runs."""
 
-    app = _app()
+    app = _app(args)
     try:
         now = app.ctx.clock()
         for spec in app.jobs:
@@ -61,8 +68,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler in the foreground (with PostgreSQL, one of several replicas leads)."""
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = _app()
+    app = _app(args)
     stopping = threading.Event()
     me = app.scheduler.runner
 
@@ -89,7 +95,7 @@ def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     """Counts by status; the messages that failed for good (and those still retrying)."""
 
-    app = _app()
+    app = _app(args)
     try:
         status = outbox_status(app.ctx)
     finally:
@@ -113,19 +119,19 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     if not args.ids and not args.all:
         print("badgebot: name the message ids to retry, or --all", file=sys.stderr)
         return 2
-    app = _app()
+    app = _app(args)
     try:
         retried = retry_failed(app.ctx, CLI_ACTOR, args.ids)
     finally:
         app.close()
-    print(f"retrying {len(retried)} message(s)" + (": " + ", ".join(f"#{i}" for i in retried) if retried else ""))
+    print(f"retrying {plural(len(retried), 'message')}"
+          + (": " + ", ".join(f"#{i}" for i in retried) if retried else ""))
     return 0
 
 
 def cmd_outbox_deliver(args: argparse.Namespace) -> int:
     """Run a delivery worker in the foreground (`badgebot serve` runs one already)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = _app()
+    app = _app(args)
     if not app.settings.has_slack_credentials:
         print("badgebot: delivering needs SLACK_BOT_TOKEN (and SLACK_API_URL for an emulator)", file=sys.stderr)
         return 1
@@ -146,20 +152,20 @@ def cmd_outbox_deliver(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     jobs = sub.add_parser("jobs", help="the scheduler's jobs").add_subparsers(dest="jobs_command", required=True)
-    run = jobs.add_parser("run", help=cmd_jobs_run.__doc__)
-    run.add_argument("job", choices=JOB_NAMES)
+    run = jobs.add_parser("run", help=_help(cmd_jobs_run))
+    run.add_argument("job", choices=JOB_NAMES, help="which job (`badgebot jobs list` shows them)")
     run.set_defaults(func=cmd_jobs_run)
-    jobs.add_parser("list", help=cmd_jobs_list.__doc__).set_defaults(func=cmd_jobs_list)
-    jobs.add_parser("scheduler", help=cmd_jobs_scheduler.__doc__).set_defaults(func=cmd_jobs_scheduler)
+    jobs.add_parser("list", help=_help(cmd_jobs_list)).set_defaults(func=cmd_jobs_list)
+    jobs.add_parser("scheduler", help=_help(cmd_jobs_scheduler)).set_defaults(func=cmd_jobs_scheduler)
 
     outbox = sub.add_parser("outbox", help="notifications waiting, sent and failed").add_subparsers(
         dest="outbox_command", required=True)
-    outbox.add_parser("status", help=cmd_outbox_status.__doc__).set_defaults(func=cmd_outbox_status)
-    retry = outbox.add_parser("retry", help=cmd_outbox_retry.__doc__)
-    retry.add_argument("ids", type=int, nargs="*", metavar="ID")
+    outbox.add_parser("status", help=_help(cmd_outbox_status)).set_defaults(func=cmd_outbox_status)
+    retry = outbox.add_parser("retry", help=_help(cmd_outbox_retry))
+    retry.add_argument("ids", type=int, nargs="*", metavar="ID", help="the failed messages' ids (`outbox status`)")
     retry.add_argument("--all", action="store_true", help="every failed message")
     retry.set_defaults(func=cmd_outbox_retry)
-    deliver = outbox.add_parser("deliver", help=cmd_outbox_deliver.__doc__)
+    deliver = outbox.add_parser("deliver", help=_help(cmd_outbox_deliver))
     deliver.add_argument("--until-empty", action="store_true", help="stop when nothing more may go now")
     deliver.set_defaults(func=cmd_outbox_deliver)
 
@@ -170,9 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="badgebot")
     add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     args = parser.parse_args(argv)
+    configure_logging(verbose=False)
     try:
         return args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, BadgebotError) as exc:
         print(f"badgebot: {exc}", file=sys.stderr)
         return 1
 

@@ -1,14 +1,17 @@
-"""`badgebot render` and `badgebot verify`: badge images and credential verification from the shell."""
+"""`badgebot render`, `badgebot verify` and `badgebot clr export`: badge images, credential verification and\nlearners' CLR transcripts from the shell."""
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
+from bot.adapters.openbadges import clr
 from bot.adapters.openbadges.verify import Fetched, Verifier, http_fetch, no_network
 from bot.errors import InvalidInput, NotFound
-from bot.usecases.credentials import CredentialRecord, credential_record
+from bot.urls import own_path
+from bot.usecases.credentials import CredentialRecord, credential_record, transcript
 from config.settings import load_settings
 from handlers.bootstrap import bootstrap
 
@@ -22,11 +25,21 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     render.set_defaults(func=cmd_render)
 
     verify = subparsers.add_parser("verify", help="verify an Open Badge: baked PNG/SVG, VC-JWT, JSON, or URL")
-    verify.add_argument("source", metavar="FILE|URL")
+    verify.add_argument("source", metavar="FILE|URL",
+                        help="a baked badge (PNG or SVG), a VC-JWT or JSON credential file, or its URL")
     verify.add_argument("--offline", action="store_true",
                         help="never use the network: another issuer's keys and status are not fetched, and the "
                              "verdict says so (this bot's own keys and status are still checked)")
     verify.set_defaults(func=cmd_verify)
+
+    clr = subparsers.add_parser("clr", help="CLR 2.0 transcripts")
+    clr_commands = clr.add_subparsers(dest="clr_command", required=True, metavar="COMMAND")
+    export = clr_commands.add_parser("export", help="a learner's signed CLR transcript (ClrCredential) of every "
+                                                    "valid award")
+    export.add_argument("user_id", metavar="USER_ID", help="the learner's Slack user id (U... or W...)")
+    export.add_argument("--jwt", action="store_true", help="the VC-JWT instead of JSON with an embedded proof")
+    export.add_argument("-o", "--output", type=Path, help="where to write (default: standard output)")
+    export.set_defaults(func=cmd_clr_export)
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -66,14 +79,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a credential; exit 0 only when it is valid."""
 
     app = _app()
-    own = app.open_badges.urls.base
+    urls = app.open_badges.urls
     client = app.web.test_client()
     outside = no_network if args.offline else http_fetch
 
     def fetch(url: str, accept: str) -> Fetched:
-        # This bot's own documents are answered in process: the same routes the world fetches.
-        if url == own or url.startswith(own + "/"):
-            response = client.get(urlparse(url).path, headers={"Accept": accept})
+        # This bot's own documents (at its public URL, or where its did:web resolves) are answered in
+        # process: the same routes the world fetches, without the network, even with --offline.
+        path = own_path(urls, url)
+        if path is not None:
+            response = client.get(path, headers={"Accept": accept})
             return Fetched(response.status_code, response.content_type or "", response.get_data())
         return outside(url, accept)
 
@@ -93,3 +108,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"  note: {warning}", file=sys.stderr)
     return 1
+
+
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def cmd_clr_export(args: argparse.Namespace) -> int:
+    """Write a learner's CLR transcript: every valid award, signed (JSON with a proof, or a VC-JWT)."""
+    if not SLACK_USER.fullmatch(args.user_id):
+        raise InvalidInput(f"{args.user_id!r} is not a Slack user id: it looks like U0123ABCD (or W... on "
+                           "Enterprise Grid).", field="user_id")
+    app = _app()
+    try:
+        found = transcript(app.ctx, args.user_id)
+        text = clr.jwt(found, app.open_badges) if args.jwt else json.dumps(
+            clr.signed(found, app.open_badges), ensure_ascii=False, indent=2)
+    finally:
+        app.close()
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}: the transcript of {args.user_id}, {len(found.awards)} credential(s)")
+    else:
+        print(text)
+    return 0

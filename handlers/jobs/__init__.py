@@ -14,6 +14,7 @@ from bot.usecases.context import Context
 from bot.usecases.expiry import ExpiryPolicy, queue_expiry_notices
 from bot.usecases.nudges import NudgePolicy, queue_nudges
 from bot.usecases.reminders import ReminderPolicy, queue_review_reminders
+from bot.usecases.reports.summary import queue_digest
 from config.settings import Settings
 
 Run = Callable[[Context, Settings, Cadence, "str | None"], JobResult]
@@ -36,6 +37,11 @@ def expiry(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None
                                 scheduled_by=scheduled_by)
 
 
+def digest(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None) -> JobResult:
+    """Post last week's program figures to the office channel (BADGEBOT_DIGEST_CHANNEL; none: nothing)."""
+    return queue_digest(ctx, s.digest_channel, cadence, target_days=s.decision_target_days, scheduled_by=scheduled_by)
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -48,6 +54,7 @@ JOBS: tuple[Job, ...] = (
     Job("nudges", "nudge_cron", "certificate-stacking nudges and congratulations", nudges),
     Job("reminders", "review_reminder_cron", "review reminders to grantors and channels", reminders),
     Job("expiry", "expiry_cron", "expiry heads-ups and lapse notices", expiry),
+    Job("digest", "digest_cron", "the weekly program digest to the office channel", digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
 

@@ -28,8 +28,10 @@ from bot.sandbox.emulator import SlackEmulator
 from bot.usecases import awards as awards_uc
 from bot.usecases import reviews as reviews_uc
 from bot.usecases import submissions as submissions_uc
+from bot.usecases.campus_events import checkin as checkin_uc
 from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases.context import Context
+from bot.usecases.reports import VisitKind, count_visit
 from config.catalog import Catalog
 
 if TYPE_CHECKING:
@@ -137,13 +139,36 @@ class Work:
     reflection: str
     decisions: tuple[tuple[str, Decision, str], ...] = ()
     link: str | None = None
+    wait: float = 1 / 24  # days from submission to the first decision (the reports chart how long people wait)
 
 
+# Past events with check-ins (the reports' events page: check-ins, souvenirs, who came back).
+EVENTS: tuple[tuple[float, str, str, tuple[str, ...]], ...] = (
+    (110, "Welcome Week opening fair", "welcome-week-2026", LEARNERS),
+    (80, "Data Viz Meetup: maps", "data-viz-meetup", ("U0LEARN001", "U0LEARN003")),
+    (45, "Data Viz Meetup: dashboards", "data-viz-meetup", ("U0LEARN001", "U0LEARN002", "U0LEARN003")),
+)
 SOUVENIRS: tuple[tuple[float, str, tuple[str, ...]], ...] = (
     (30, "welcome-week-2026", LEARNERS),
     (21, "data-viz-meetup", ("U0LEARN001", "U0LEARN004")),
 )
 WORK: tuple[Work, ...] = (
+    # Earlier in the term: months of awards, and decisions that took days, for the program reports.
+    Work(118, "U0LEARN002", "spreadsheet-fundamentals", ("workbook.csv",),
+         "I fixed the types before the pivot table.", (("U0GRANT001", Decision.APPROVE, ""),), wait=9),
+    Work(100, "U0LEARN003", "sql-basics", ("queries.pdf",), "Query 5 uses a window function.",
+         (("U0GRANT001", Decision.APPROVE_WITH_DISTINCTION, ""),), wait=16),
+    Work(90, "U0LEARN003", "data-visualization-foundations", ("charts.png",), "Small multiples, one per region.",
+         (("U0GRANT002", Decision.APPROVE, ""),), wait=12),
+    Work(72, "U0LEARN002", "data-visualization-foundations", ("charts.png",), "The bar chart starts at zero.",
+         (("U0GRANT002", Decision.APPROVE, ""),), wait=20),
+    Work(60, "U0LEARN001", "presentation-skills", ("slides.pdf",), "A five-minute talk on open data.",
+         (("U0GRANT003", Decision.APPROVE, ""),), wait=3),
+    Work(50, "U0LEARN003", "business-writing", ("memo.pdf",), "A memo to the dean about lab hours.",
+         (("U0GRANT003", Decision.REJECT, "The memo runs to two pages; the criteria ask for one."),), wait=7),
+    Work(38, "U0LEARN001", "dashboard-design-in-practice", ("dashboard.png", "brief.pdf"),
+         "The Data Lab now uses this dashboard for its weekly numbers.", (("U0GRANT002", Decision.APPROVE, ""),),
+         wait=10),
     Work(20, "U0LEARN001", "sql-basics", ("queries.pdf",),
          "Query 4 was the hardest: I first joined on the wrong key and double-counted orders.",
          (("U0GRANT001", Decision.APPROVE_WITH_DISTINCTION, ""),)),
@@ -198,6 +223,11 @@ def seed(badgebot: "Badgebot", emulator: SlackEmulator) -> None:
         except BadgebotError as exc:  # a custom catalog may not allow a step; the rest still seeds
             log.warning("sandbox demo: skipped %s: %s", what, exc)
 
+    host = next(iter(catalog.roles.hosts), "")
+    for days_ago, name, souvenir, learners in EVENTS:
+        if souvenir in offered and host:
+            attempt(name, lambda d=days_ago, n=name, s=souvenir, ls=learners: past_event(at(d), host, n, s, [
+                (learner, names[learner]) for learner in ls]))
     for days_ago, souvenir, learners in SOUVENIRS:
         host = next(iter(catalog.roles.hosts), "")
         if souvenir in offered and host:
@@ -220,12 +250,41 @@ def seed(badgebot: "Badgebot", emulator: SlackEmulator) -> None:
         for hours, (grantor, decision, comment) in enumerate(work.decisions, start=1):
             if number in submitted:
                 attempt(f"{grantor}'s decision on {work.credential}", lambda w=work, n=number, h=hours, g=grantor,
-                        d=decision, c=comment: reviews_uc.review(at(w.days_ago - h / 24), g, submitted[n], d, c))
+                        d=decision, c=comment: reviews_uc.review(at(w.days_ago - w.wait - (h - 1) / 24), g,
+                                                                 submitted[n], d, c))
     settle()
+    for days_ago, learner, credential, views, clicks in SHARED:
+        if credential in offered:
+            attempt(f"{learner} sharing {credential}", lambda d=days_ago, ln=learner, c=credential, v=views, k=clicks:
+                    share_and_visit(at, d, ln, c, v, k))
     for person in people(catalog):
         badgebot.homes.publish(person.id)
     if catalog.roles.admins:
         emulator.record_user_message(catalog.roles.admins[0], GENERAL, WELCOME)
+
+
+# Awards their learners shared, and the days their pages were viewed and their LinkedIn links followed.
+SHARED: tuple[tuple[float, str, str, tuple[float, ...], tuple[float, ...]], ...] = (
+    (19, "U0LEARN001", "sql-basics", (18, 15, 15, 11, 7, 3, 2), (18, 7)),
+    (8, "U0LEARN003", "spreadsheet-fundamentals", (7, 5, 1), (5,)),
+)
+
+
+def past_event(ctx: Context, host: str, name: str, souvenir: str, people: list[tuple[str, str | None]]) -> None:
+    """An event that took place (as of ctx's clock), with its attendees checked in by the host."""
+    now = ctx.clock()
+    event = hosting_uc.create_event(ctx, host, hosting_uc.EventDraft(
+        name=name, souvenir=souvenir, starts_at=now, ends_at=now + dt.timedelta(hours=2)))
+    checkin_uc.award_at_event(ctx, host, event.id, people)
+
+
+def share_and_visit(at: Callable[[float], Context], days_ago: float, learner: str, credential: str,
+                    views: tuple[float, ...], clicks: tuple[float, ...]) -> None:
+    public_id = awards_uc.set_shared(at(days_ago), learner, credential, True).public_id
+    for day in views:
+        count_visit(at(day), public_id, VisitKind.PAGE_VIEW)
+    for day in clicks:
+        count_visit(at(day), public_id, VisitKind.LINKEDIN_CLICK)
 
 
 # --------------------------------------------------------------------------------------------------

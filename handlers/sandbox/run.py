@@ -71,6 +71,16 @@ class BotRequest:
                 "elapsed_ms": self.elapsed_ms}
 
 
+def sandbox_home(settings: Settings) -> Path:
+    """Where the sandbox keeps its data (its database, secret and saved workspace), under BADGEBOT_DATA_DIR."""
+    return settings.data_dir / SANDBOX_DIR
+
+
+def sandbox_database_url(settings: Settings) -> str:
+    """The sandbox's own SQLite database, whatever DATABASE_URL says (`badgebot --sandbox ...` reads it too)."""
+    return f"sqlite:///{(sandbox_home(settings) / DATABASE_FILE).as_posix()}"
+
+
 @dataclass
 class Sandbox:
     settings: Settings
@@ -98,7 +108,7 @@ class Sandbox:
         """Start the emulator and return the sandbox; `reset` deletes the sandbox's data first."""
         _stay_on_loopback()
         local = _loopback_for(host)
-        home = settings.data_dir / SANDBOX_DIR
+        home = sandbox_home(settings)
         if reset and home.exists():
             log.info("sandbox: --reset, starting over (deleting %s)", home)
             shutil.rmtree(home)
@@ -125,10 +135,11 @@ class Sandbox:
         public_url = settings.public_url or url
         # Sign in with Slack (the check-in pages' "check in as"), from the emulator's OpenID provider.
         oidc = OidcProvider(emulator, client_id=f"sandbox.{secrets.token_hex(6)}", client_secret=secrets.token_hex(16),
-                            redirect_uris=[f"{public_url.rstrip('/')}/checkin/callback"]).install()
+                            redirect_uris=[f"{public_url.rstrip('/')}/checkin/callback",
+                                           f"{public_url.rstrip('/')}/admin/callback"]).install()  # + the console
         settings = settings.model_copy(update={
             "data_dir": home,
-            "database_url": f"sqlite:///{(home / DATABASE_FILE).as_posix()}",
+            "database_url": sandbox_database_url(settings),
             "slack_bot_token": emulator.bot_token,
             "slack_signing_secret": emulator.signing_secret,
             "slack_app_token": "",

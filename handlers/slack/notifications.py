@@ -22,14 +22,17 @@ from bot.runtime.delivery import Delivered, Outgoing, Retry
 from bot.usecases.outbox import METADATA_EVENT
 from bot.domain.validity import AwardState, award_state
 from bot.domain.vocabulary import Decision, OutboxKind, SubmissionStatus
+from bot.domain.wording import plural
 from bot.adapters.slack_api import SlackWorkspace
 from bot.usecases.awards import award_view
 from bot.usecases.context import Context
 from bot.usecases.nudges import nudges_wanted
+from bot.usecases.reports.summary import Summary
 from bot.usecases.reviews import record_card_message, submission_card
 from handlers.slack.blocks import nudges as nudge_blocks
 from handlers.slack.blocks import reviews as review_blocks
-from handlers.slack.blocks.kit import escape, section
+from handlers.slack.blocks import stats as stats_blocks
+from handlers.slack.blocks.kit import bold_with_type, escape, section
 from handlers.slack.home import HomeTabs
 
 log = logging.getLogger("badgebot.notifications")
@@ -71,6 +74,8 @@ class Notifier:
             OutboxKind.REVIEW_ESCALATION: self._review_escalation,
             OutboxKind.EXPIRY_NOTICE: self._expiry_notice,
             OutboxKind.AWARD_LAPSED: self._award_lapsed,
+            OutboxKind.INTAKE_NOTE: self._intake_note,
+            OutboxKind.WEEKLY_DIGEST: self._weekly_digest,
         }
         # A kind the use cases can queue but nobody can send fails here, when the bot is built.
         unsendable = set(OutboxKind) - set(self._senders)
@@ -205,7 +210,7 @@ class Notifier:
         files = len([f for f in card.files if f.round == 1])
         posted = self._post(
             message, channel,
-            text=f":inbox_tray: Your work for *{escape(card.credential_name)}* ({files} file(s)) went to its "
+            text=f":inbox_tray: Your work for *{escape(card.credential_name)}* ({plural(files, 'file')}) went to its "
                  "grantors. I will tell you here, in this thread, when they decide.")
         record_card_message(self.ctx, card.submission_id, learner=(posted.channel or channel, posted.ts or ""))
         self._home_changed(card.learner)
@@ -227,11 +232,11 @@ class Notifier:
         if award is None:
             return None
         if award.type.is_certificate:
-            text = (f":mortar_board: Congratulations! You completed the stack and earned *{escape(award.credential_name)}* "
-                    f"({award.type.label}).")
+            text = (":mortar_board: Congratulations! You completed the stack and earned "
+                    f"{bold_with_type(award.credential_name, award.type.label)}.")
         else:
             honour = " *with Distinction*" if award.distinction else ""
-            text = f":tada: You earned *{escape(award.credential_name)}* ({award.type.label}){honour}."
+            text = f":tada: You earned {bold_with_type(award.credential_name, award.type.label)}{honour}."
         text += f" Share it with `/badges share {award.credential}`."
         posted = self._post_dm(message, award.learner, text=text, blocks=[section(text)])
         self._home_changed(award.learner)
@@ -299,6 +304,24 @@ class Notifier:
                                                   award.expires_at)
         posted = self._post_dm(message, award.learner, text=text, blocks=blocks)
         self._home_changed(award.learner)
+        return posted
+
+    def _intake_note(self, message: Outgoing) -> Delivered | None:
+        """What became of files a learner sent (could not be fetched, refused, resubmitted): in the
+        thread they came from, else their DM."""
+        payload = message.payload
+        if payload.get("channel"):
+            return self._post(message, payload["channel"], thread_ts=payload.get("thread_ts"), text=payload["text"])
+        return self._post_dm(message, message.recipient, text=payload["text"])
+
+    def _weekly_digest(self, message: Outgoing) -> Delivered | None:
+        """The program's figures to the office channel, the chart in the message's thread (issue 14)."""
+        summary = Summary.of_payload(message.payload)
+        text, blocks = stats_blocks.summary_message(summary, "Weekly program digest")
+        posted = self._post(message, message.recipient, text=text, blocks=blocks)
+        self.client.files_upload_v2(channel=posted.channel or message.recipient, thread_ts=posted.ts,
+                                    file=stats_blocks.summary_chart(summary), filename="program-digest.png",
+                                    title=summary.chart_title)
         return posted
 
     def _card_links(self, items: list[dict[str, Any]]) -> dict[int, str | None]:

@@ -2,7 +2,8 @@
 
 - `GET /events/<id>/display` (+ `display.json`, polled by the page): the rotating QR code and the count;
   without JavaScript the page refreshes itself;
-- `GET /events/<id>/attendance.csv`.
+- `GET /events/<id>/<expires>/<signature>/attendance.csv`: the attendance, at the host's signed link
+  (handlers/attendance_links.py); the door screen's id alone (`/events/<id>/attendance.csv`) is refused.
 
 Routes only translate: the state of the door is `display_state` (bot/usecases/campus_events/checkin.py).
 """
@@ -19,6 +20,7 @@ from bot.domain.times import clock_time
 from bot.errors import NotFound
 from bot.usecases.campus_events.attendance import attendance, write_attendance_csv
 from bot.usecases.campus_events.checkin import display_state
+from handlers.attendance_links import attendance_link_valid
 from handlers.web.checkin import page, set_up, site
 from handlers.web.pages import PRIVATE
 from handlers.web.security import Routes
@@ -73,12 +75,21 @@ def display_json(public_id: str) -> Response:
     return jsonify(values)
 
 
-@hosts.get("/events/<public_id>/attendance.csv")
-def attendance_csv(public_id: str) -> Response:
+# The bare path is what someone who saw the door screen would try: refused, saying where the list is.
+@hosts.get("/events/<public_id>/attendance.csv", defaults={"expires": "", "signature": ""})
+@hosts.get("/events/<public_id>/<expires>/<signature>/attendance.csv")
+def attendance_csv(public_id: str, expires: str, signature: str) -> Response:
+    bot = badgebot()
     try:
-        event, people = attendance(badgebot().ctx, None, public_id=public_id)
+        event, people = attendance(bot.ctx, None, public_id=public_id)
     except NotFound:
         return page("event_display_missing.html", 404)
+    if not attendance_link_valid(bot, public_id, expires, signature):
+        # Only the host's link opens it: not the door screen's id, and no signed-in browser either
+        # (the check-in session, anyone's, grants nothing here).
+        return Response("This link does not open the attendance list: that needs the host's own link, which "
+                        "expires. The host gets a fresh one with `/badges event attendance <number>` in Slack.\n",
+                        status=403, mimetype="text/plain")
     out = io.StringIO()
     write_attendance_csv(event, people, out, site().tz)
     response = Response(out.getvalue(), mimetype="text/csv")

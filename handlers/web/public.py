@@ -1,8 +1,11 @@
 """Public pages: what the world may see of an award its learner shared, and what verifiers fetch.
 
-- `/a/<public id>`: the verification page (HTML), or the credential JSON to clients that ask for JSON;
+- `/a/<public id>`, the credential's own id, answers by content negotiation: the verification page (HTML)
+  to browsers, the credential with its DataIntegrityProof to JSON clients (application/json, ld+json,
+  vc+ld+json), its VC-JWT (the compact JWS) to application/vc+jwt;
   `/a/<id>/badge.png|badge.svg|credential.json|credential.jwt`, and Level II evidence files.
-- `/issuer`, `/.well-known/jwks.json`, `/keys/<thumbprint>`: the issuer profile and its public keys.
+- `/issuer` (a page for browsers, the Profile for clients), `/.well-known/did.json` (the did:web DID
+  document), `/.well-known/jwks.json`, `/keys/<thumbprint>`: the issuer and every key it publishes.
 - `/achievements/<slug>[/image.png|/distinction.png]`: the catalog's achievements and their images.
 - `/status/<public id>`: revocation status (the credential's `credentialStatus`).
 - `/ob2/...`: Open Badges 2.0 hosted Issuer, BadgeClass and Assertion (+ its baked PNG).
@@ -19,14 +22,26 @@ from flask import Response, abort, request, send_file
 
 from bot.adapters.openbadges.service import OpenBadges
 from bot.errors import NotFound
-from bot.usecases.credentials import (AwardRecord, CredentialRecord, credential_record, revocation_of, shared_award,
-                                      shared_evidence)
+from bot.usecases.credentials import (
+    AwardRecord,
+    CredentialRecord,
+    credential_record,
+    revocation_of,
+    shared_award,
+    shared_evidence,
+)
+from bot.usecases.reports import VisitKind, count_visit
 from handlers.web.pages import render
 from handlers.web.security import DEFAULT, Routes, headers
 from handlers.web.services import badgebot
 
 JSON_LD = "application/ld+json"
-JSON_TYPES = (JSON_LD, "application/vc+ld+json", "application/json")
+VC_JSON = "application/vc+ld+json"
+JSON_TYPES = (JSON_LD, VC_JSON, "application/json")
+VC_JWT = "application/vc+jwt"
+# The VC-JWT's media type in VC-JOSE-COSE, and the names older verifiers ask by.
+JWT_TYPES = (VC_JWT, "application/vc+ld+json+jwt", "application/jwt")
+DID_JSON = "application/did+json"
 STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "expired": "Expired"}
 # What changes only with the catalog or the keys may be kept a while; an award's documents are
 # revalidated on every use (it may be revoked or unshared at any time).
@@ -44,9 +59,21 @@ def _json(doc: Any, mimetype: str = JSON_LD) -> Response:
     return response
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", *JSON_TYPES])
-    return best in JSON_TYPES and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+def _negotiate(*offers: str) -> str:
+    """What to answer with: one of `offers` the client prefers to a page, else "text/html".
+
+    People first: a browser's Accept (or none, or */*) gets the page; a client gets JSON (or the JWT) only
+    when it ranks that above HTML.
+    """
+    accept = request.accept_mimetypes
+    best = accept.best_match(["text/html", *offers])
+    return best if best in offers and accept[best] > accept["text/html"] else "text/html"
+
+
+def _jwt(token: str) -> Response:
+    response = Response(token, mimetype=VC_JWT)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def badges() -> OpenBadges:
@@ -80,9 +107,13 @@ def not_found(_error: Exception) -> Response:
 def award_page(public_id: str) -> Response:
     record = shared(public_id)
     ob = badges()
-    if _wants_json():
-        response = _json(ob.credential(record))
+    wanted = _negotiate(*JSON_TYPES, *JWT_TYPES)
+    if wanted in JSON_TYPES:
+        response = _json(ob.credential(record, proof=True), wanted)
+    elif wanted in JWT_TYPES:
+        response = _jwt(ob.jwt(record))
     else:
+        count_visit(badgebot().ctx, public_id, VisitKind.PAGE_VIEW)  # people's views, not verifiers' fetches (issue 14)
         status = record.status_at(badgebot().ctx.clock())
         response = render(
             "award.html", record=record, credential=ob.credential(record), status=status,
@@ -97,15 +128,14 @@ def award_page(public_id: str) -> Response:
 
 @public.get("/a/<public_id>/credential.json")
 def award_json(public_id: str) -> Response:
-    return _json(badges().credential(shared(public_id)))
+    """The credential with its embedded eddsa-rdfc-2022 proof: verifiable as it is, without its JWT."""
+    return _json(badges().credential(shared(public_id), proof=True))
 
 
 @public.get("/a/<public_id>/credential.jwt")
 def award_jwt(public_id: str) -> Response:
     algorithm = "EdDSA" if request.args.get("alg") == "EdDSA" else "RS256"
-    response = Response(badges().jwt(shared(public_id), algorithm), mimetype="application/vc+jwt")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _jwt(badges().jwt(shared(public_id), algorithm))
 
 
 @public.get("/a/<public_id>/badge.png")
@@ -130,9 +160,12 @@ def evidence(public_id: str, artifact_id: int) -> Response:
     found = shared_evidence(badgebot().ctx, public_id, artifact_id)
     if found is None:
         abort(404)
-    root = badgebot().settings.data_dir.resolve()
-    path = (root / found.storage_key).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    # Where the artifact store put it (data_dir/artifacts/...), as the grantors' links find it too.
+    try:
+        path = badgebot().store.path_of(found.storage_key)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
         abort(404)
     return send_file(path, mimetype=found.media_type or "application/octet-stream", as_attachment=True,
                      download_name=found.filename)
@@ -144,7 +177,27 @@ def evidence(public_id: str, artifact_id: int) -> Response:
 @public.get("/issuer")
 @headers(CATALOG)
 def issuer() -> Response:
-    return _json(badges().issuer_profile())
+    ob = badges()
+    profile = ob.issuer_profile()
+    wanted = _negotiate(*JSON_TYPES)
+    if wanted in JSON_TYPES:
+        response = _json(profile, wanted)
+    else:
+        response = render("issuer.html", profile=profile, issuer=badgebot().catalog.issuer, urls=ob.urls,
+                          keys=[(key.alg, key.thumbprint) for key in ob.keys.all()], did=ob.did)
+        # Whichever form a client gets, it may read it from a page of its own (wallets, verifiers).
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# did:web resolves to /.well-known/did.json at a host's root, and to <path>/did.json under a path: the
+# second is the same document for a bot whose public URL has a path (urls.did_document picks which).
+@public.get("/.well-known/did.json")
+@public.get("/did.json")
+@headers(CATALOG)
+def did_document() -> Response:
+    return _json(badges().did_document(), DID_JSON)
 
 
 @public.get("/.well-known/jwks.json")
@@ -202,11 +255,23 @@ def ob2_badge(slug: str) -> Response:
     return _json(badges().ob2_badge_class(catalog_credential(slug)))
 
 
+def _email_of(record: AwardRecord) -> str | None:
+    """The learner's email, read from Slack's profile when asked (cached there): it is never stored."""
+    return badgebot().directory.email_of(record.learner_slack_id) if record.learner_slack_id else None
+
+
 @public.get("/ob2/assertions/<public_id>")
 def ob2_assertion(public_id: str) -> Response:
-    return _json(badges().ob2_assertion(shared(public_id)))
+    record = shared(public_id)
+    if record.revoked_at is not None:
+        # OB 2.0 hosted verification: a revoked assertion is 410 Gone, its body saying revoked and why.
+        response = _json(badges().ob2_revoked(record))
+        response.status_code = 410
+        return response
+    return _json(badges().ob2_assertion(record, _email_of(record)))
 
 
 @public.get("/ob2/assertions/<public_id>/badge.png")
 def ob2_png(public_id: str) -> Response:
-    return Response(badges().ob2_baked_png(shared(public_id)), mimetype="image/png")
+    record = shared(public_id)
+    return Response(badges().ob2_baked_png(record, _email_of(record)), mimetype="image/png")

@@ -104,7 +104,7 @@ def test_walkthrough_submit_approve_and_see_the_award(sandbox_server: ServedSand
     shots.take("2-submit-modal", key=True)
     modal.locator("[data-modal=submit]").click()
     modal.wait_for(state="detached")
-    received = browser_page.locator(".message", has_text="Your work for Spreadsheet Fundamentals (2 file(s)) went to its grantors")
+    received = browser_page.locator(".message", has_text="Your work for Spreadsheet Fundamentals (2 files) went to its grantors")
     received.wait_for()
     shots.take("3-submitted")
 

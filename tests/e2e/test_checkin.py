@@ -31,13 +31,12 @@ from bot.domain import checkin as rules
 from bot.adapters.oidc import SignInFailed, SlackSignIn
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.emulator.oidc import OidcProvider
-from bot.sandbox.slack_client import SlackSide
 from bot.usecases.progress import learner_progress
 from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
 from tests.conftest import T0
-from tests.e2e.conftest import PEOPLE, SECRET, TOKEN, World
+from tests.e2e.conftest import PEOPLE, SECRET, TOKEN, World, both_transports, slack_settings, slack_side
 
 HOST, LEARNER, OTHER, OUTSIDER = "U0HOST0001", "U0LEARN001", "U0LEARN002", "U0OUTSIDE1"
 CLIENT_ID, CLIENT_SECRET = "1234.5678", "oidc-client-secret"
@@ -53,7 +52,8 @@ class EventWorld(World):
         return httpx.Client(timeout=15, trust_env=False, follow_redirects=False)
 
 
-def start_world(database_url: str, catalog: Catalog, tmp_path: Path, *, sign_in: bool) -> Iterator[EventWorld]:
+def start_world(database_url: str, catalog: Catalog, tmp_path: Path, *, sign_in: bool,
+                transport: str = "http") -> Iterator[EventWorld]:
     clock = FixedClock(T0)
     with SlackEmulator(bot_token=TOKEN, signing_secret=SECRET) as emulator:
         for user_id, name in PEOPLE.items():
@@ -64,23 +64,23 @@ def start_world(database_url: str, catalog: Catalog, tmp_path: Path, *, sign_in:
             oidc = OidcProvider(emulator, CLIENT_ID, CLIENT_SECRET,
                                 redirect_uris=[f"{url}/checkin/callback"]).install() if sign_in else None
             settings = load_settings(
-                database_url=database_url, data_dir=tmp_path / "data", slack_bot_token=TOKEN,
-                slack_signing_secret=SECRET, slack_api_url=emulator.api_url, public_url=url,
+                database_url=database_url, data_dir=tmp_path / "data", **slack_settings(emulator, transport),
+                public_url=url,
                 slack_client_id=CLIENT_ID if sign_in else "", slack_client_secret=CLIENT_SECRET if sign_in else "")
             badgebot = bootstrap(settings, catalog=catalog, clock=clock)
             badgebot.load_catalog("test")
             badgebot.start(scheduler=False)
             web = badgebot.web
             try:
-                with SlackSide(emulator, f"{url}/slack/events", SECRET) as slack:
+                with slack_side(emulator, badgebot, url, transport) as slack:
                     yield EventWorld(emulator, slack, badgebot, badgebot, url, clock=clock, oidc=oidc)
             finally:
                 badgebot.close()
 
 
 @pytest.fixture
-def events(database_url: str, engine: Any, catalog: Catalog, tmp_path: Path) -> Iterator[EventWorld]:
-    yield from start_world(database_url, catalog, tmp_path, sign_in=True)
+def events(database_url: str, engine: Any, catalog: Catalog, tmp_path: Path, transport: str) -> Iterator[EventWorld]:
+    yield from start_world(database_url, catalog, tmp_path, sign_in=True, transport=transport)
 
 
 @pytest.fixture
@@ -321,6 +321,7 @@ def test_a_non_host_cannot_create_or_run_events(events):
     assert f"#{number} Data Viz Meetup" in events.slack.command("U0ADMIN001", f"event show {number}").body
 
 
+@both_transports
 def test_slash_claim_works_with_the_human_code(events):
     number = create_event(events, capacity="2")
     code = current_code(events, number)

@@ -1,4 +1,4 @@
-"""The product's main road, through signed HTTP and the emulator: submit, review, award."""
+"""The product's main road, over HTTP and over Socket Mode, through the emulator: submit, review, award."""
 from __future__ import annotations
 
 import re
@@ -6,8 +6,11 @@ import re
 from sqlalchemy import func, select
 
 from models import Award
+from tests.e2e.conftest import both_transports
 
 LEARNER = "U0LEARN001"
+
+pytestmark = both_transports  # every scenario here runs over HTTP and over Socket Mode
 
 
 def open_submit_form(world, user: str, credential: str) -> str:
@@ -156,5 +159,5 @@ def test_review_queue_for_grantors(world):
     submit(world, LEARNER, "sql-basics", [(PDF, "q.pdf")])
     world.settle(lambda: world.review_channel())
     reply = world.slack.command("U0GRANT001", "review")
-    assert "1 submission(s) waiting" in reply.body and "SQL Basics" in reply.body
+    assert "1 submission waiting" in reply.body and "SQL Basics" in reply.body
     assert "Nothing is waiting" in world.slack.command("U0GRANT003", "review").body

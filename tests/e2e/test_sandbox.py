@@ -73,7 +73,7 @@ def test_serve_without_credentials_runs_the_sandbox_keeps_it_and_reset_starts_ov
             assert sum("You earned *Lakeside Civic Hackathon 2026*" in t for t in texts(http, KWAME)) == 1
             assert texts(http, PRIYA, REVIEWS) == cards
             answer = http.post("/sandbox/api/command", json={"as": KWAME, "channel": dm, "text": "/badges"}).json()
-            assert "You hold 3 credential(s)" in answer["request"]["response"]["text"]
+            assert "You hold 3 credentials" in answer["request"]["response"]["text"]
     finally:
         assert stop_sandbox(served) == 0
 

@@ -1,4 +1,7 @@
-"""What Slack and people will throw at the bot: forgeries, retries, bad files, rate limits."""
+"""What Slack and people will throw at the bot: forgeries, retries, bad files, rate limits.
+
+All but the signature checks (HTTP mode's own) run over HTTP and over Socket Mode.
+"""
 from __future__ import annotations
 
 import time
@@ -6,6 +9,7 @@ import time
 from sqlalchemy import func, select
 
 from models import Learner, OutboxMessage, ReceivedEvent, Submission
+from tests.e2e.conftest import both_transports
 from tests.e2e.test_review_flow import LEARNER, PDF, submit
 
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 300
@@ -27,6 +31,7 @@ def test_forged_signatures_and_stale_timestamps_get_401_and_change_nothing(world
     assert count(world, Learner) == 1
 
 
+@both_transports
 def test_a_retried_event_is_processed_once(world):
     file = world.emulator.add_file(PDF, "queries.pdf", user=LEARNER)
     first = world.slack.message_im(LEARNER, "for sql-basics", files=[file])
@@ -40,6 +45,7 @@ def test_a_retried_event_is_processed_once(world):
     assert len([m for m in world.dm(LEARNER) if "went to its grantors" in m.text]) == 1
 
 
+@both_transports
 def test_a_dm_without_a_credential_name_asks_which_badge(world):
     file = world.emulator.add_file(PDF, "work.pdf", user=LEARNER)
     world.slack.message_im(LEARNER, "here is my thing", files=[file])
@@ -47,6 +53,7 @@ def test_a_dm_without_a_credential_name_asks_which_badge(world):
     assert reply and count(world, Submission) == 0
 
 
+@both_transports
 def test_oversized_and_wrong_type_files_are_refused_clearly(world):
     world.bot.store.max_bytes = 1000
     big = world.emulator.add_file(b"%PDF-" + b"x" * 5000, "huge.pdf", user=LEARNER)
@@ -60,6 +67,7 @@ def test_oversized_and_wrong_type_files_are_refused_clearly(world):
     assert count(world, Submission) == 0
 
 
+@both_transports
 def test_the_form_refuses_oversized_files_before_closing(world):
     world.bot.store.max_bytes = 1000
     reply = world.slack.command(LEARNER, "submit sql-basics")
@@ -72,6 +80,7 @@ def test_the_form_refuses_oversized_files_before_closing(world):
     assert count(world, Submission) == 0
 
 
+@both_transports
 def test_a_429_is_waited_out_and_the_card_arrives_once(world):
     world.emulator.inject("chat.postMessage", status=429, retry_after=1, times=1)
     submit(world, LEARNER, "sql-basics", [(PDF, "q.pdf")])
@@ -83,6 +92,7 @@ def test_a_429_is_waited_out_and_the_card_arrives_once(world):
         assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
 
 
+@both_transports
 def test_slack_errors_are_retried_by_the_outbox(world):
     world.emulator.inject("chat.postMessage", error="internal_error", times=1)
     world.bot.delivery.base_delay = 0.05

@@ -52,11 +52,11 @@ def test_catalog_check_lists_every_problem(tmp_path, capsys):
     path.write_text(BROKEN)
     assert main(["catalog", "check", str(path)]) == 1
     err = capsys.readouterr().err
-    assert f"{path}: 3 problem(s)" in err
-    # A missing field points at its entry's [[credentials]] line.
-    assert f"{path}:10: credential 'sql', field 'grantors'" in err
-    assert f"{path}:10: credential 'sql', field 'review_channel'" in err
-    assert f"{path}:23: credential 'cert', field 'requires': unknown credential 'missing-badge'" in err
+    assert f"{path}: 3 problems" in err
+    # A missing field points at its entry's [[credentials]] line; a wrong value at its column.
+    assert f"{path}:10:1: credential 'sql', field 'grantors'" in err
+    assert f"{path}:10:1: credential 'sql', field 'review_channel'" in err
+    assert f"{path}:23:20: credential 'cert', field 'requires': unknown credential 'missing-badge'" in err
 
 
 def test_catalog_check_accepts_the_example(capsys):

@@ -97,7 +97,7 @@ def test_jobs_run_queues_once_and_outbox_status_retry_and_deliver_see_it_through
     refused = badgebot("outbox", "retry")
     assert refused.returncode == 2 and "name the message ids to retry, or --all" in refused.stderr
     retried = badgebot("outbox", "retry", outbox_id)
-    assert retried.returncode == 0 and retried.stdout == f"retrying 1 message(s): #{outbox_id}\n"
+    assert retried.returncode == 0 and retried.stdout == f"retrying 1 message: #{outbox_id}\n"
     assert badgebot("outbox", "deliver", "--until-empty").returncode == 0
     assert dm_texts(emulator, "U0ANA00001").count(NUDGE_TEXT) == 1
     status = badgebot("outbox", "status")

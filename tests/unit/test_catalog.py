@@ -1,4 +1,4 @@
-"""The catalog file: every problem reported at once, each naming its credential, field and line."""
+"""The catalog file: every problem reported at once, each at LINE:COL with its credential and field."""
 from __future__ import annotations
 
 import pytest
@@ -80,21 +80,25 @@ name = ""
 """
     found = problems_of(text)
     expected = [
-        "line 17: credential 'sql', field 'grantors': name at least one grantor",
-        "line 18: credential 'sql', field 'review_channel': required",
-        "line 21: credential 'sql', field 'id': duplicate id",
-        "line 28: credential 'sql', field 'approvals_required': needs 3 approvals but names only 1",
-        "line 36: credential 'party', field 'grantors': souvenirs are issued by event hosts",
-        "line 44: credential 'cert', field 'requires': unknown credential 'nope'",
-        "line 44: credential 'cert', field 'requires': 'party' is a Souvenir",
-        "line 45: credential 'cert', field 'expires_after': 'forever' is not a duration",
-        "credential 'Bad Id', field 'id': must be a slug",
-        "credential 'Bad Id', field 'type': must be one of",
-        "credential 'Bad Id', field 'name': required",
+        "17:1: credential 'sql', field 'grantors': name at least one grantor",
+        "18:1: credential 'sql', field 'review_channel': required",
+        # A duplicate names where the id was first used, not a count of entries to do by hand.
+        "21:1: credential 'sql', field 'id': duplicate id; also used on line 12",
+        "28:1: credential 'sql', field 'approvals_required': needs 3 approvals but names only 1 grantor",
+        "36:1: credential 'party', field 'grantors': souvenirs are issued by event hosts",
+        # Within a list, the column of the offending value.
+        "44:20: credential 'cert', field 'requires': unknown credential 'nope'",
+        "44:28: credential 'cert', field 'requires': 'party' is a Souvenir",
+        "45:1: credential 'cert', field 'expires_after': 'forever' is not a duration",
+        "48:1: credential 'Bad Id', field 'id': must be a slug",
+        "49:1: credential 'Bad Id', field 'type': must be one of",
+        "50:1: credential 'Bad Id', field 'name': required",
+        # What is missing is reported at its entry's [[credentials]] line.
+        "47:1: credential 'Bad Id', field 'description': required",
     ]
     for want in expected:
-        assert any(want in p for p in found), f"{want!r} not in {found}"
-    assert len(found) >= len(expected) + 2  # description and criteria of the last one are missing too
+        assert any(p.startswith(want) for p in found), f"{want!r} not in {found}"
+    assert len(found) == len(expected) + 1  # and the last entry's criteria, missing too
 
 
 def test_a_practiced_certificate_stacks_only_level_one_and_expert_only_level_two():
@@ -147,12 +151,37 @@ color = "red"
 [roles]
 admins = ["alice"]
 """)
-    assert any("[issuer], field 'url'" in p for p in found)
-    assert any("[issuer], field 'email'" in p for p in found)
-    assert any("[issuer], field 'color': unknown field" in p for p in found)
-    assert any("[roles], field 'admins'" in p for p in found)
+    assert "4:1: [issuer], field 'url': 'not a url' is not an http(s) URL" in found
+    assert "5:1: [issuer], field 'email': 'nobody' is not an email address" in found
+    assert "6:1: [issuer], field 'color': unknown field" in found
+    assert any(p.startswith("9:11: [roles], field 'admins': must be a list of Slack user ids") and "'alice'" in p
+               for p in found)
 
 
-def test_toml_syntax_errors_name_the_line():
+def test_what_is_missing_altogether_is_reported_at_the_top_and_unknown_keys_where_they_are():
+    found = problems_of('title = "Badges"\n\n[roles]\nadmins = ["U0ADMIN001"]\n\n[extras]\nx = 1\n')
+    assert "1:1: [issuer], field 'issuer': missing: name, url and email of the issuing institution" in found
+    assert "1:1: catalog, field 'title': unknown top-level key; expected [issuer], [roles], [[credentials]]" in found
+    assert "6:1: catalog, field 'extras': unknown top-level key; expected [issuer], [roles], [[credentials]]" in found
+    [missing_roles] = problems_of(ISSUER.split("[roles]")[0])
+    assert missing_roles == "1:1: [roles], field 'admins': name at least one administrator"
+
+
+def test_toml_syntax_errors_name_the_line_and_column():
     [problem] = problems_of(ISSUER + "\n[[credentials]]\nid = \n")
-    assert "not valid TOML" in problem and "line" in problem
+    assert problem == "12:6: not valid TOML: Invalid value"
+    [unterminated] = problems_of('[issuer]\nname = "Test U')
+    assert unterminated == "2:15: not valid TOML: Unterminated string at the end of the file"
+
+
+def test_every_problem_is_located_in_its_file(tmp_path):
+    path = tmp_path / "catalog.toml"
+    path.write_text(ISSUER + "\n[[credentials]]\nid = \n")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert str(caught.value) == f"{path}: 1 problem\n  {path}:12:6: not valid TOML: Invalid value"
+    with pytest.raises(CatalogError) as unreadable:
+        load_catalog(tmp_path / "nonexistent.toml")
+    [problem] = unreadable.value.problems
+    assert problem.located(tmp_path / "nonexistent.toml") == (
+        f"{tmp_path / 'nonexistent.toml'}: cannot read the catalog: No such file or directory")

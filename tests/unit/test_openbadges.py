@@ -19,15 +19,15 @@ from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-from bot.domain.vocabulary import CredentialType
 from bot.adapters.images import BadgeRenderer
 from bot.adapters.openbadges import baking, vcjwt
 from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore
 from bot.adapters.openbadges.linkedin import add_to_profile_url
 from bot.adapters.openbadges.service import OpenBadges
 from bot.adapters.openbadges.spec import check_credential
-from bot.urls import PublicUrls
 from bot.adapters.openbadges.verify import Fetched, Verifier
+from bot.domain.vocabulary import CredentialType
+from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord, EvidenceFile
 from config.catalog import Catalog, Issuer, Roles
 from tests.conftest import T0, standards
@@ -116,7 +116,8 @@ def service(tmp_path: Path) -> OpenBadges:
 
 
 def published(service: OpenBadges):  # type: ignore[no-untyped-def]
-    """A fetch that answers with what the public pages publish: the profile, the keys, and a status list."""
+    """A fetch that answers with what the public pages publish: the profile, the DID document, the keys,
+    and a status list."""
     revoked: set[str] = set()
 
     def fetch(url: str, accept: str) -> Fetched:
@@ -124,6 +125,8 @@ def published(service: OpenBadges):  # type: ignore[no-untyped-def]
             return Fetched(200, "application/json", json.dumps(service.jwks()).encode())
         if url == f"{BASE}/issuer":
             return Fetched(200, "application/ld+json", json.dumps(service.issuer_profile()).encode())
+        if url == f"{BASE}/.well-known/did.json":
+            return Fetched(200, "application/did+json", json.dumps(service.did_document()).encode())
         if url.startswith(f"{BASE}/keys/"):
             jwk = service.public_jwk(url.rsplit("/", 1)[1])
             return Fetched(200 if jwk else 404, "application/jwk+json", json.dumps(jwk).encode())
@@ -217,7 +220,7 @@ def test_the_jwt_fails_after_any_byte_changes(service):
 def test_the_rs256_jwt_fails_after_any_byte_changes(service):
     token = service.jwt(record(CredentialType.BADGE_LEVEL_2))
     verifier = Verifier(published(service), lambda: T0)
-    for index in range(0, len(token)):
+    for index in range(len(token)):
         changed = "A" if token[index] != "A" else "B"
         assert not verifier.verify_jwt(token[:index] + changed + token[index + 1:]).valid, index
 
@@ -280,8 +283,9 @@ def test_the_baked_png_round_trips_with_exactly_one_uncompressed_chunk(service):
     # Baking again replaces, never adds.
     again = baking.bake_png(png, "other")
     assert baking.unbake_png(again) == "other" and len(_itxt_chunks(again)) == 1
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
         image.load()

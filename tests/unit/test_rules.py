@@ -11,6 +11,7 @@ from bot.domain.stacking import completed_certificates, nudge_priority, stack_pr
 from bot.domain.validity import parse_validity
 from bot.domain.vocabulary import Decision as D
 from bot.domain.vocabulary import SubmissionStatus as S
+from bot.usecases.context import new_public_id
 
 UTC = dt.timezone.utc
 
@@ -83,3 +84,9 @@ def test_validity_periods(text, issued, expires):
 def test_bad_validity_periods(text):
     with pytest.raises(ValueError, match="2y, 18m, 6w or 90d"):
         parse_validity(text)
+
+
+def test_public_ids_never_start_with_a_dash_so_the_cli_takes_them():
+    ids = [new_public_id() for _ in range(3000)]  # a dash would lead about one in 64
+    assert not [i for i in ids if i.startswith("-")]
+    assert len(set(ids)) == len(ids) and all(len(i) == 16 for i in ids)

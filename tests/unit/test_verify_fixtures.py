@@ -18,7 +18,7 @@ from bot.adapters.openbadges.multikey import ed25519_multikey
 from bot.adapters.openbadges.verify import Fetched, Verifier
 from tests.conftest import standards
 
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 NOT_CHECKED = "signature valid with the key the credential carries; the issuer's keys were not checked"
 FIXTURE_ISSUER = "https://example.com/issuers/876543"
 FIXTURE_KEY = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
@@ -242,3 +242,16 @@ def test_two_proofs_need_both_to_hold(verifier):
 def test_an_unsigned_credential_is_not_valid(verifier):
     result = verifier.verify_bytes(fixture("simple-noproof.json"))
     assert not result.valid and any("unsigned" in r for r in result.reasons)
+
+
+def test_a_file_that_is_not_what_its_name_says_is_named_for_what_it_is(verifier, tmp_path):
+    fake = tmp_path / "badge.PNG"
+    fake.write_text("hello, I am text")
+    assert verifier.verify_source(str(fake)).reasons == ('not a PNG (starts with "hello, I am text")',)
+    svg_named_png = tmp_path / "simple-json.png"
+    svg_named_png.write_bytes(fixture("simple-json.svg"))
+    assert verifier.verify_source(str(svg_named_png)).reasons[0].startswith('not a PNG (starts with "<')
+    # A file whose content matches its name is read as usual, whatever the name.
+    real = tmp_path / "renamed.png"
+    real.write_bytes(fixture("simple-json.png"))
+    assert verifier.verify_source(str(real)).valid

@@ -12,12 +12,13 @@ import uuid
 from typing import Any
 
 from bot.domain.vocabulary import CredentialType
+from bot.adapters.openbadges import status_list
 from bot.adapters.openbadges.spec import OB_CONTEXT, VC_CONTEXT, format_date_time
 from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Issuer
 
-# The revocation status method defined by 1EdTech for Open Badges 3.0.
+# The per-award revocation document of OB 3.0's first credentials (since replaced by Bitstring lists).
 STATUS_TYPE = "1EdTechRevocationList"
 DISTINCTION = "With Distinction"
 
@@ -164,7 +165,7 @@ def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls,
         "validFrom": format_date_time(record.issued_at),
         "awardedDate": format_date_time(record.issued_at),
         "credentialSubject": subject_doc,
-        "credentialStatus": {"id": urls.status(record.public_id), "type": STATUS_TYPE},
+        "credentialStatus": credential_status(record, urls),
     }
     if record.expires_at is not None:
         doc["validUntil"] = format_date_time(record.expires_at)
@@ -172,6 +173,17 @@ def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls,
     if evidence:
         doc["evidence"] = evidence
     return doc
+
+
+def credential_status(record: AwardRecord, urls: PublicUrls) -> dict[str, Any]:
+    """The award's revocation bit in the issuer's W3C Bitstring status list.
+
+    A record made outside the database (no award id, so no place in a list) keeps the per-award
+    1EdTechRevocationList document, which still answers for credentials issued before the lists.
+    """
+    if record.award_id is None:
+        return {"id": urls.status(record.public_id), "type": STATUS_TYPE}
+    return status_list.entry(record.award_id, urls)
 
 
 def revocation_list(public_id: str, revoked: bool, urls: PublicUrls) -> dict[str, Any]:

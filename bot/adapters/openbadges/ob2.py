@@ -1,12 +1,18 @@
 """Open Badges 2.0 hosted verification, for the many tools that still read 2.0: Issuer, BadgeClass and
 Assertion as JSON-LD at stable URLs, and a 2.0 baked PNG (iTXt `openbadges` holding the assertion JSON).
+
+What backpacks need to accept an assertion: a recipient they can match to their user, i.e. the
+learner's email, hashed with a salt (`sha256$` + hex SHA-256 of email + salt; the email never appears);
+an issuer with an email; a criteria page people can read; and a revoked assertion that says so (410).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
-from bot.domain.vocabulary import CredentialType
 from bot.adapters.openbadges.spec import format_date_time
+from bot.domain.vocabulary import CredentialType
 from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Issuer
@@ -32,7 +38,7 @@ def badge_class(credential: CredentialRecord, urls: PublicUrls) -> dict[str, Any
         "name": credential.name,
         "description": credential.description or credential.name,
         "image": urls.achievement_image(credential.slug),
-        "criteria": {"id": urls.achievement(credential.slug),
+        "criteria": {"id": urls.achievement_criteria(credential.slug),
                      "narrative": credential.criteria or credential.description or credential.name},
         "issuer": urls.ob2_issuer,
     }
@@ -41,13 +47,38 @@ def badge_class(credential: CredentialRecord, urls: PublicUrls) -> dict[str, Any
     return doc
 
 
-def assertion(record: AwardRecord, urls: PublicUrls) -> dict[str, Any]:
-    """The hosted Assertion. The recipient is the award's public page, so no learner's email is exposed."""
+def salt_for(secret: bytes, public_id: str) -> str:
+    """The assertion's own salt: random-looking, different for every assertion, and the same on every
+    fetch (the baked copy and the hosted one must name the same recipient)."""
+    if not secret:
+        raise ValueError("an assertion's salt needs the server's secret")
+    return hmac.new(secret, b"badgebot ob2 salt\x00" + public_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def hashed_email(email: str, salt: str) -> str:
+    """OB 2.0's hashed identity: `sha256$` + hex SHA-256 of the email and the salt.
+
+    The email is lowercased first, as backpacks do with the addresses of their users: Slack keeps the
+    case someone typed, and a backpack would otherwise fail to match "Zoe@Example.edu".
+    """
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def recipient(record: AwardRecord, urls: PublicUrls, email: str | None, salt: str) -> dict[str, Any]:
+    """The learner by hashed email; without a known email, the award's own page (verifiable, but no
+    backpack can match it to a person)."""
+    if email and "@" in email:
+        return {"type": "email", "hashed": True, "salt": salt, "identity": hashed_email(email, salt)}
+    return {"type": "url", "hashed": False, "identity": urls.award_page(record.public_id)}
+
+
+def assertion(record: AwardRecord, urls: PublicUrls, *, email: str | None = None, salt: str = "") -> dict[str, Any]:
+    """The hosted Assertion, its recipient the learner's `email` hashed with `salt` (see `recipient`)."""
     doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "Assertion",
         "id": urls.ob2_assertion(record.public_id),
-        "recipient": {"type": "url", "hashed": False, "identity": urls.award_page(record.public_id)},
+        "recipient": recipient(record, urls, email, salt),
         "badge": urls.ob2_badge(record.credential.slug),
         "issuedOn": format_date_time(record.issued_at),
         "image": urls.ob2_png(record.public_id),
@@ -62,3 +93,14 @@ def assertion(record: AwardRecord, urls: PublicUrls) -> dict[str, Any]:
     if record.revoked_at is not None:
         doc["revoked"] = True
     return doc
+
+
+# Why a hosted assertion is gone. The administrator's own words stay between the learner and the
+# program (student records): the world learns only that the issuer withdrew it.
+REVOCATION_REASON = "Revoked by the issuer."
+
+
+def revoked_assertion(record: AwardRecord, urls: PublicUrls) -> dict[str, Any]:
+    """The body of a revoked hosted assertion's 410 Gone: what the 2.0 verification reads."""
+    return {"@context": OB2_CONTEXT, "type": "Assertion", "id": urls.ob2_assertion(record.public_id),
+            "revoked": True, "revocationReason": REVOCATION_REASON}

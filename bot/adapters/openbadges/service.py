@@ -1,7 +1,8 @@
 """Open Badges for one Badgebot: its keys, its images and its URLs, behind one object.
 
 Entry points (Slack share answer, public pages, CLI) call `badgebot.open_badges` and then one method:
-the credential JSON, the VC-JWT, the baked PNG/SVG, the OB 2.0 documents, the JWKS or the share links.
+the credential JSON, the VC-JWT, the baked PNG/SVG, the OB 2.0 documents, the issuer's keys (profile,
+DID document, JWKS) or the share links.
 """
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ from bot.adapters.openbadges import credential as ob3
 from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore, SigningKey
 from bot.adapters.openbadges.linkedin import add_to_profile_url
 from bot.domain.vocabulary import CredentialType
-from bot.urls import PublicUrls
+from bot.urls import PublicUrls, did_web
 from bot.usecases.credentials import AwardRecord, CredentialRecord
 from config.catalog import Catalog
 
-# Defines verificationMethod, assertionMethod and Multikey, which the profile uses as a controller document.
+# Defines verificationMethod, assertionMethod, alsoKnownAs, JsonWebKey and Multikey, which the profile
+# uses as a controller document.
 CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
+# DID Core, and the two verification method types the DID document uses.
+DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1",
+                "https://w3id.org/security/jwk/v1"]
 
 
 @dataclass(frozen=True)
@@ -95,13 +100,45 @@ class OpenBadges:
                 **ob3.achievement(credential, self.catalog.issuer, self.urls)}
 
     def issuer_profile(self) -> dict[str, Any]:
-        """The served profile, also the controller document (W3C Controlled Identifiers) of the proof key."""
-        method = self.verification_method()
+        """The served profile, also a controller document (W3C Controlled Identifiers) of every published key.
+
+        The issuer's id stays this profile's URL (see `did`); `alsoKnownAs` names its did:web, whose DID
+        document names the profile back, so a verifier may take the keys of either as the issuer's.
+        """
+        methods = self.verification_methods(self.urls.issuer)
         return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT, CID_CONTEXT],
                 **ob3.issuer_profile(self.catalog.issuer, self.urls),
-                "verificationMethod": [{"id": method, "type": "Multikey", "controller": self.urls.issuer,
-                                        "publicKeyMultibase": method.rsplit("#", 1)[1]}],
-                "assertionMethod": [method]}
+                "alsoKnownAs": [self.did],
+                "verificationMethod": methods, "assertionMethod": [m["id"] for m in methods]}
+
+    @property
+    def did(self) -> str:
+        """The issuer's did:web. Not its id in credentials: that stays the profile URL, because did:web
+        resolves over https only (the sandbox and a laptop serve http), and because the issuer id is in
+        every credential already issued and in every learner's subject id, which must not change."""
+        return did_web(self.urls)
+
+    def did_document(self) -> dict[str, Any]:
+        """The DID document of `did` (served at /.well-known/did.json): the profile's keys, under the DID."""
+        methods = self.verification_methods(self.did)
+        return {"@context": DID_CONTEXTS, "id": self.did, "alsoKnownAs": [self.urls.issuer],
+                "verificationMethod": methods, "assertionMethod": [m["id"] for m in methods]}
+
+    def verification_methods(self, controller: str) -> list[dict[str, Any]]:
+        """Every key the issuer publishes (rotated ones too: what they signed keeps verifying), as
+        verification methods of `controller`: a JsonWebKey for each (its fragment the key's RFC 7638
+        thumbprint, as Controlled Identifiers recommends), and a Multikey for each Ed25519 key (its
+        fragment the Multikey, the method embedded proofs name)."""
+        methods: list[dict[str, Any]] = []
+        for key in self.keys.all():
+            methods.append({"id": f"{controller}#{key.thumbprint}", "type": "JsonWebKey", "controller": controller,
+                            "publicKeyJwk": {**key.key.as_dict(private=False), "kid": key.thumbprint,
+                                             "alg": key.alg}})
+            if key.alg == EDDSA:
+                multikey = dataintegrity.multikey_of(key)
+                methods.append({"id": f"{controller}#{multikey}", "type": "Multikey", "controller": controller,
+                                "publicKeyMultibase": multikey})
+        return methods
 
     def kid(self, key: SigningKey) -> str:
         return self.urls.key(key.thumbprint)
@@ -136,11 +173,16 @@ class OpenBadges:
     def ob2_badge_class(self, credential: CredentialRecord) -> dict[str, Any]:
         return ob2.badge_class(credential, self.urls)
 
-    def ob2_assertion(self, record: AwardRecord) -> dict[str, Any]:
-        return ob2.assertion(record, self.urls)
+    def ob2_assertion(self, record: AwardRecord, email: str | None = None) -> dict[str, Any]:
+        """The hosted assertion; `email` (the learner's, from the directory) becomes its hashed recipient."""
+        salt = ob2.salt_for(self.subject_secret or self.keys.secret(), record.public_id)
+        return ob2.assertion(record, self.urls, email=email, salt=salt)
 
-    def ob2_baked_png(self, record: AwardRecord) -> bytes:
-        text = json.dumps(self.ob2_assertion(record), ensure_ascii=False, separators=(",", ":"))
+    def ob2_revoked(self, record: AwardRecord) -> dict[str, Any]:
+        return ob2.revoked_assertion(record, self.urls)
+
+    def ob2_baked_png(self, record: AwardRecord, email: str | None = None) -> bytes:
+        text = json.dumps(self.ob2_assertion(record, email), ensure_ascii=False, separators=(",", ":"))
         return baking.bake_png(self.image(record.credential, record.distinction), text, baking.OB2_KEYWORD)
 
     # Sharing ----------------------------------------------------------------------------------------

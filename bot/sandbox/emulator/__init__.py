@@ -13,6 +13,8 @@ The layers, bottom to top:
 - `faults`: injected faults and per-channel rate limits;
 - `http`: the Flask app (routing, request parsing, token checks, the call log), served by waitress
   through `bot.runtime.web_server`, bound to 127.0.0.1 only;
+- `socket_mode.SocketMode`: apps.connections.open and a loopback WebSocket server sending envelopes,
+  checking acks and re-sending what was not acknowledged (needs the `websockets` test extra);
 - `server.SlackEmulator`: all of it, started and stopped as one;
 - `oidc.OidcProvider`: Sign in with Slack on the emulator, installed on a running one.
 """

@@ -18,7 +18,12 @@ Answer = tuple[int, JsonDict, dict[str, str]]
 
 @dataclass
 class Fault:
-    """A planned misbehaviour for the next `times` calls of `method` ("*" matches every method)."""
+    """A planned misbehaviour for the next `times` calls of `method` ("*" matches every method).
+
+    `channel`: only calls with that `channel` param (one review channel, not the learner's DM).
+    `applied`: the call takes effect and only its answer is the fault's, as when Slack stores a
+    message and the answer is lost (a 5xx from a proxy, a reset): what a careful retry must look for.
+    """
 
     method: str
     status: int | None = None
@@ -26,10 +31,16 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     times: int = 1
+    channel: str | None = None
+    applied: bool = False
 
     def describe(self) -> JsonDict:
         return {k: v for k, v in {"status": self.status, "error": self.error, "retry_after": self.retry_after,
-                                  "delay": self.delay or None}.items() if v is not None}
+                                  "delay": self.delay or None, "channel": self.channel,
+                                  "applied": self.applied or None}.items() if v is not None}
+
+    def matches(self, method: str, params: JsonDict) -> bool:
+        return self.method in (method, "*") and (self.channel is None or params.get("channel") == self.channel)
 
     def answer(self) -> Answer | None:
         """What the call gets instead of its real answer; None for a delay alone."""
@@ -55,11 +66,11 @@ class Faults:
         with self._lock:
             self._planned.append(fault)
 
-    def take(self, method: str) -> Fault | None:
-        """The first planned fault for `method`, counted as used once."""
+    def take(self, method: str, params: JsonDict | None = None) -> Fault | None:
+        """The first planned fault for this call of `method`, counted as used once."""
         with self._lock:
             for fault in self._planned:
-                if fault.method in (method, "*"):
+                if fault.matches(method, params or {}):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._planned.remove(fault)

@@ -3,10 +3,14 @@
 Routes; each request is logged once (see `Workspace.calls()`):
 - `/api/<method>`: the Web API. Params come from the query string and a form or JSON body, the
   bot token from `Authorization: Bearer` or a `token` param (not_authed / invalid_auth otherwise);
-- `/upload/v1/<id>`, logged as "files.upload": the bytes of an external upload;
-- `/files-pri/<team>-<file>/...`, logged as "files.download": a download that needs the bot token;
+- `/upload/v1/<id>`, logged as "files.upload": the bytes of an external upload, on the files host only;
+- `/files-pri/<team>-<file>/...`, logged as "files.download": a download that needs the bot token,
+  on the files host only (`Workspace.files_url`, as Slack serves files from files.slack.com);
 - `/response/<team>/<token>`, logged as "response_url": a response_url;
 - the routes other modules add (`SlackEmulator.add_route`), matched before all of these.
+
+A Web API method the token's scopes do not allow answers `missing_scope` with `needed` and `provided`,
+as Slack does; every authenticated answer carries the token's scopes in `X-OAuth-Scopes`.
 
 Every answer goes through `_answer`: a planned fault first (after its delay), otherwise the real
 answer under the workspace lock; then one entry in the call log.
@@ -18,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
@@ -101,6 +106,8 @@ def upload(upload_id: str) -> Response:
     content = _uploaded_bytes()
 
     def receive() -> Response:
+        if not _on_files_host():
+            return text_reply("not found", 404)
         stored = _emulator().receive_upload(upload_id, content)
         if stored is None:
             return text_reply("upload_url_not_found", 404)
@@ -159,15 +166,17 @@ def _emulator_error(exc: Exception) -> Response:
 
 def _answer(method: str, params: JsonDict, answer: Callable[[], ResponseReturnValue]) -> Response:
     emulator = _emulator()
-    fault = emulator.faults.take(method)
+    fault = emulator.faults.take(method, params)
     if fault is not None and fault.delay:
         time.sleep(fault.delay)  # outside the lock: one slow call must not hold up the others
     planned = fault.answer() if fault is not None else None
-    if planned is not None:
+    if planned is not None and not (fault is not None and fault.applied):
         reply = _planned_reply(planned)
     else:
         with emulator.lock:
             reply = current_app.make_response(answer())
+        if planned is not None:  # it took effect; only its answer is lost
+            reply = _planned_reply(planned)
     return _logged(method, params, reply, fault)
 
 
@@ -175,14 +184,23 @@ def _run_method(emulator: SlackEmulator, method: str, params: JsonDict) -> Respo
     limited = emulator.faults.rate_limited(method, str(params.get("channel") or ""))
     if limited is not None:
         return _planned_reply(limited)
+    web_api = emulator.web_api
+    # The bot token's scopes; a method called with other credentials (apps.connections.open) is not told them.
+    granted = {"X-OAuth-Scopes": ",".join(web_api.scopes)} if web_api.needs_token(method) else {}
+    needed = web_api.missing_scope(method, params)
+    if needed is not None:
+        refusal = {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(web_api.scopes)}
+        return json_reply(refusal, headers=granted | {"X-Accepted-OAuth-Scopes": needed})
     try:
-        return json_reply({"ok": True, **emulator.web_api.call(method, params)})
+        return json_reply({"ok": True, **web_api.call(method, params)}, headers=granted)
     except SlackError as exc:
-        return json_reply({"ok": False, "error": exc.code})
+        return json_reply({"ok": False, "error": exc.code}, headers=granted)
 
 
 def _file_download(file_id: str) -> Response:
     emulator, token = _emulator(), _bearer_token()
+    if not _on_files_host():
+        return text_reply("not found", 404)  # files.slack.com serves files, slack.com does not
     if token is None:
         return text_reply("not_authed", 401)
     if token != emulator.bot_token:
@@ -248,6 +266,10 @@ def _api_params() -> JsonDict:
     else:
         params.update(request.form.to_dict())
     return params
+
+
+def _on_files_host() -> bool:
+    return request.host == urlsplit(_emulator().files_url).netloc
 
 
 def _bearer_token() -> str | None:

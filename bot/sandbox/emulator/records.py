@@ -139,13 +139,14 @@ class StoredFile:
     uploaded: bool = True
     channels: list[str] = field(default_factory=list)
 
-    def to_slack(self, base_url: str, team_id: str) -> JsonDict:
-        url = f"{base_url}files-pri/{team_id}-{self.id}/{quote(self.name)}"
+    def to_slack(self, files_url: str, team_id: str) -> JsonDict:
+        """Slack's file object; its URLs are on the files host (`files_url`), as Slack's are on files.slack.com."""
+        url = f"{files_url}files-pri/{team_id}-{self.id}/{quote(self.name)}"
         return {"id": self.id, "created": self.created, "timestamp": self.created, "name": self.name,
                 "title": self.title, "mimetype": self.mimetype, "filetype": self.name.rpartition(".")[2].lower(),
                 "user": self.user, "size": len(self.content), "is_public": False, "is_external": False,
                 "mode": "hosted", "channels": list(self.channels), "url_private": url,
-                "url_private_download": f"{base_url}files-pri/{team_id}-{self.id}/download/{quote(self.name)}"}
+                "url_private_download": f"{files_url}files-pri/{team_id}-{self.id}/download/{quote(self.name)}"}
 
 
 @dataclass

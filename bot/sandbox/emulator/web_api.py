@@ -6,21 +6,24 @@ the way Slack would, with Slack's error codes. Another module may teach the emul
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.sandbox.emulator.interactions import InteractiveWorkspace
 from bot.sandbox.emulator.params import content, flag, json_field, required, ts_param, view_payload
 from bot.sandbox.emulator.records import MAX_MODAL_STACK, Channel, JsonDict, Message, SlackError, StoredFile
+from bot.sandbox.emulator.scopes import EMAIL_SCOPE, scope_needed
 
 ApiMethod = Callable[[JsonDict], JsonDict]
 
 
 class WebApi:
-    """The methods the emulator answers, by name, and which of them need no bot token."""
+    """The methods the emulator answers, by name, which of them need no bot token, and the scopes
+    the bot token holds (`scopes`, in the order granted, as Slack lists them in `provided`)."""
 
-    def __init__(self, ws: InteractiveWorkspace):
+    def __init__(self, ws: InteractiveWorkspace, scopes: Iterable[str] = ()):
         self.ws = ws
+        self.scopes: tuple[str, ...] = tuple(dict.fromkeys(scopes))
         self._open: set[str] = set()
         self._methods: dict[str, ApiMethod] = {
             "auth.test": self.auth_test,
@@ -51,6 +54,22 @@ class WebApi:
 
     def needs_token(self, name: str) -> bool:
         return name not in self._open
+
+    def missing_scope(self, name: str, params: JsonDict) -> str | None:
+        """The scope this call needs and the bot token lacks, or None (Slack checks it before anything else)."""
+        needed = scope_needed(name, params, self._kind_of)
+        return needed if needed is not None and needed not in self.scopes else None
+
+    def _kind_of(self, ref: str) -> str | None:
+        try:
+            channel = self.ws.channel(ref)
+        except SlackError:
+            return None
+        if channel.is_im:
+            return "im"
+        if channel.is_mpim:
+            return "mpim"
+        return "private" if channel.is_private else "public"
 
     def call(self, name: str, params: JsonDict) -> JsonDict:
         """Slack's response fields for one call; raises SlackError for an ok:false answer."""
@@ -162,7 +181,11 @@ class WebApi:
                 "response_metadata": {"next_cursor": ""}}
 
     def users_info(self, p: JsonDict) -> JsonDict:
-        return {"user": self.ws.user(required(p, "user", "user_not_found")).to_slack(self.ws.team_id)}
+        """A member; the profile's email only for a token with users:read.email, as Slack does."""
+        user = self.ws.user(required(p, "user", "user_not_found")).to_slack(self.ws.team_id)
+        if EMAIL_SCOPE not in self.scopes:
+            user["profile"].pop("email", None)
+        return {"user": user}
 
     def usergroups_users_list(self, p: JsonDict) -> JsonDict:
         return {"users": self.ws.usergroup_members(required(p, "usergroup", "no_such_subteam"))}
@@ -216,7 +239,7 @@ class WebApi:
         if not str(p.get("length", "")).isdigit():
             raise SlackError("invalid_arguments")
         stored, upload_id = self.ws.reserve_upload(filename)
-        return {"upload_url": f"{self.ws.base_url}upload/v1/{upload_id}", "file_id": stored.id}
+        return {"upload_url": f"{self.ws.files_url}upload/v1/{upload_id}", "file_id": stored.id}
 
     def files_complete_upload_external(self, p: JsonDict) -> JsonDict:
         entries = json_field(p, "files")

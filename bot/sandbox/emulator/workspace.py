@@ -20,6 +20,9 @@ from typing import Any
 from bot.sandbox.emulator.records import (ApiCall, Channel, JsonDict, Message, ResponseUrl, SlackError, StoredFile,
                                           Trigger, User, UserGroup, View)
 
+LOOPBACK_IP = "127.0.0.1"
+FILES_HOST = "localhost"
+
 
 class Workspace:
     """The state of one workspace, guarded by one lock.
@@ -65,6 +68,17 @@ class Workspace:
         if self._base_url is None:
             raise RuntimeError("start the emulator first: its URLs point at the running server")
         return self._base_url
+
+    @property
+    def files_url(self) -> str:
+        """Root URL of the files host (ends with "/"): the server's port under the name `localhost`.
+
+        Slack serves files from files.slack.com, a host other than the API's slack.com, and a bot must
+        send its token only there. The emulator is one server on 127.0.0.1, so its files host is
+        the other loopback name for it: a different origin, the same socket. Downloads and uploads
+        are answered only on this host.
+        """
+        return self.base_url.replace(f"//{LOOPBACK_IP}:", f"//{FILES_HOST}:", 1)
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"
@@ -113,7 +127,7 @@ class Workspace:
             stored = StoredFile(self.new_id("F"), name, title or name, mimetype or guess_mimetype(name), content,
                                 user or self.bot_user_id, int(time.time()))
             self._files[stored.id] = stored
-            return stored.to_slack(self.base_url, self.team_id)
+            return stored.to_slack(self.files_url, self.team_id)
 
     # -- queries for tests and the sandbox ----------------------------------------------------------
 
@@ -305,7 +319,7 @@ class Workspace:
         return stored
 
     def file_json(self, stored: StoredFile) -> JsonDict:
-        return stored.to_slack(self.base_url, self.team_id)
+        return stored.to_slack(self.files_url, self.team_id)
 
     def open_im(self, user_id: str) -> Channel:
         with self._lock:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.wording import name_with_type
+
 Block = dict[str, Any]
 
 MESSAGE_BLOCKS = 50
@@ -23,6 +25,11 @@ def clip(text: str, limit: int) -> str:
 def escape(text: str) -> str:
     """User-supplied text in mrkdwn: neutralize &, < and > so nobody can forge mentions or links."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def bold_with_type(name: str, type_label: str) -> str:
+    """A credential in mrkdwn: *SQL Basics* (Badge Level I); *Data Analytics (Practiced)*, Digital Certificate."""
+    return f"*{escape(name)}*{escape(name_with_type(name, type_label)[len(name):])}"
 
 
 def mrkdwn(text: str, limit: int = SECTION_TEXT) -> dict[str, str]:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
+from bot.domain.wording import plural
 from bot.usecases.progress import Progress
 from config.catalog import CredentialSpec
 from handlers.slack.blocks.kit import (
-    Block, actions, button, context, divider, escape, fit, header, plain, progress_bar, section,
+    Block, actions, bold_with_type, button, context, divider, escape, fit, header, plain, progress_bar, section,
 )
 
 SUBMIT_ACTION = "submit_for"
@@ -32,7 +33,7 @@ def dashboard(progress: Progress, *, limit: int = 50, home: bool = False) -> lis
             extra = " — *with Distinction*" if h.distinction else ""
             expires = f", valid until {h.expires_at:%b %d, %Y}" if h.expires_at else ""
             shared = " · :globe_with_meridians: public" if h.shared else ""
-            lines.append(f"{EMOJI[h.type]} *{escape(h.name)}* ({h.type.label}){extra}{expires}{shared}")
+            lines.append(f"{EMOJI[h.type]} {bold_with_type(h.name, h.type.label)}{extra}{expires}{shared}")
         blocks += _chunked_sections(f"You hold {len(progress.holdings)}:", lines)
     else:
         blocks.append(section("You hold no credentials yet. Browse what you can earn with `/badges catalog`."))
@@ -76,7 +77,7 @@ def _chunked_sections(title: str, lines: list[str]) -> list[Block]:
 def catalog_results(found: list[CredentialSpec], words: str, *, limit: int = 50) -> list[Block]:
     if not found:
         return [section(f"Nothing in the catalog matches _{escape(words)}_. Try `/badges catalog` for everything.")]
-    title = f"{len(found)} credential(s)" + (f" matching _{escape(words)}_" if words else "")
+    title = plural(len(found), "credential") + (f" matching _{escape(words)}_" if words else "")
     blocks: list[Block] = [section(f"*{title}*")]
     for spec in found:
         accessory = button("Submit work", SUBMIT_ACTION, spec.id) if spec.type.is_badge else None
@@ -99,7 +100,7 @@ def submit_modal(spec: CredentialSpec, *, resubmission_of: int | None = None) ->
     """The form for work on a badge: files (up to 10), a reflection, an optional link."""
     title = "Resubmit work" if resubmission_of else "Submit work"
     blocks: list[Block] = [
-        section(f"*{escape(spec.name)}* ({spec.type.label})\n_Criteria:_ {escape(spec.criteria)}"),
+        section(f"{bold_with_type(spec.name, spec.type.label)}\n_Criteria:_ {escape(spec.criteria)}"),
         {"type": "input", "block_id": "files", "label": plain("Your artifact (up to 10 files)"),
          "element": {"type": "file_input", "action_id": "files", "max_files": 10}},
         {"type": "input", "block_id": "reflection", "label": plain("Reflection"),

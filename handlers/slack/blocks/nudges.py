@@ -9,7 +9,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from handlers.slack.blocks.kit import Block, actions, button, context, fit, progress_bar, section, escape
+from bot.domain.wording import name_with_type, plural
+from handlers.slack.blocks.kit import (
+    Block, actions, bold_with_type, button, context, escape, fit, progress_bar, section,
+)
 from handlers.slack.blocks.learner import SUBMIT_ACTION
 
 NUDGES_OFF_HINT = "You get these about once a week. `/badges nudges off` stops them."
@@ -63,7 +66,7 @@ def congratulations_message(finished: Sequence[Mapping[str, Any]]) -> tuple[str,
 def review_reminder(items: Sequence[Mapping[str, Any]], links: Mapping[int, str | None]) -> tuple[str, list[Block]]:
     """One grantor's daily list of submissions waiting for them, oldest first."""
     count = len(items)
-    text = f"{count} submission{'s' if count != 1 else ''} waiting for your review"
+    text = f"{plural(count, 'submission')} waiting for your review"
     lines = [_waiting_line(item, links.get(item["id"])) for item in items[:REMINDER_LIST_LIMIT]]
     if count > REMINDER_LIST_LIMIT:
         lines.append(f"…and {count - REMINDER_LIST_LIMIT} more: `/badges review` lists them all.")
@@ -88,9 +91,9 @@ def expiry_notice(name: str, type_label: str, slug: str, expires_at: dt.datetime
     """A heads-up before an award lapses."""
     days = (expires_at.date() - today).days
     when = f"{expires_at:%B} {expires_at.day}, {expires_at.year}"
-    text = f"Your {name} ({type_label}) expires on {when}, in {days} day{'s' if days != 1 else ''}."
-    blocks = [section(f":alarm_clock: Heads-up: your *{escape(name)}* ({type_label}) expires on *{when}*, "
-                      f"in {days} day{'s' if days != 1 else ''}. After that it no longer counts toward "
+    text = f"Your {name_with_type(name, type_label)} expires on {when}, in {plural(days, 'day')}."
+    blocks = [section(f":alarm_clock: Heads-up: your {bold_with_type(name, type_label)} expires on *{when}*, "
+                      f"in {plural(days, 'day')}. After that it no longer counts toward "
                       "certificates, and its public page says it has expired."),
               context(f"`/badges` shows everything you hold · credential `{slug}`")]
     return text, blocks
@@ -99,8 +102,8 @@ def expiry_notice(name: str, type_label: str, slug: str, expires_at: dt.datetime
 def lapsed_notice(name: str, type_label: str, slug: str, expired_at: dt.datetime) -> tuple[str, list[Block]]:
     """Told when an award lapses (the App Home is refreshed with it)."""
     when = f"{expired_at:%B} {expired_at.day}, {expired_at.year}"
-    text = f"Your {name} ({type_label}) expired on {when}."
-    blocks = [section(f":hourglass: Your *{escape(name)}* ({type_label}) expired on {when}. It stays in your "
+    text = f"Your {name_with_type(name, type_label)} expired on {when}."
+    blocks = [section(f":hourglass: Your {bold_with_type(name, type_label)} expired on {when}. It stays in your "
                       "history but no longer counts toward certificates. Earn it again by submitting new work "
                       f"with `/badges submit {slug}`.")]
     return text, blocks
@@ -114,7 +117,7 @@ def _waiting_line(item: Mapping[str, Any], link: str | None, grantors: bool = Fa
     name = escape(item["credential_name"])
     subject = f"<{link}|{name}>" if link else f"*{name}*"
     who = f" · grantors: {', '.join(_mention(g) for g in item.get('grantors', []))}" if grantors else ""
-    return f"• {subject} from <@{item['learner']}>, waiting {days} day{'s' if days != 1 else ''}{who}"
+    return f"• {subject} from <@{item['learner']}>, waiting {plural(days, 'day')}{who}"
 
 
 def _mention(holder: str) -> str:

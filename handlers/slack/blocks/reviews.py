@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.domain.submitting import human_size
 from bot.domain.vocabulary import Decision, SubmissionStatus
+from bot.domain.wording import plural
 from bot.usecases.reviews import SubmissionCard
 from handlers.slack.blocks.kit import Block, actions, button, context, divider, escape, header, plain, section
 
@@ -26,10 +28,6 @@ FileLink = Callable[[int], str]
 """Makes a grantor-only (signed, expiring) link to an artifact."""
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
-
-
 def review_card(card: SubmissionCard, file_link: FileLink) -> list[Block]:
     """The card in the review channel; rebuilt in place after each decision."""
     blocks: list[Block] = [
@@ -44,7 +42,7 @@ def review_card(card: SubmissionCard, file_link: FileLink) -> list[Block]:
         blocks.append(section(f"*Reflection*\n>{escape(card.reflection)}".replace("\n", "\n>", 0)))
     files = [f for f in card.files if f.round == card.round] or list(card.files)
     if files:
-        lines = [f"• <{file_link(f.artifact_id)}|{escape(f.filename)}> ({_size(f.size)}, {f.media_type})" for f in files]
+        lines = [f"• <{file_link(f.artifact_id)}|{escape(f.filename)}> ({human_size(f.size)}, {f.media_type})" for f in files]
         blocks.append(section("*Files* (links for grantors, valid 14 days)\n" + "\n".join(lines)))
     if card.link:
         blocks.append(section(f"*Link*\n{escape(card.link)}"))
@@ -76,7 +74,8 @@ def outcome_line(card: SubmissionCard) -> str:
     what = VERB[last.decision] if last else card.status.value.replace("_", " ")
     if card.status is SubmissionStatus.WITHDRAWN:
         return ":leftwards_arrow_with_hook: Withdrawn by the learner."
-    return f"{icon.get(card.status, '')} *{what.capitalize()}*{by}."
+    # Only the first letter: str.capitalize() would lower the D of "with Distinction".
+    return f"{icon.get(card.status, '')} *{what[:1].upper()}{what[1:]}*{by}."
 
 
 def card_text(card: SubmissionCard) -> str:
@@ -134,7 +133,7 @@ def thread_note(decision: Decision, grantor: str, comment: str, card: Submission
 def waiting_list(cards: list[SubmissionCard], permalink: Callable[[SubmissionCard], str | None]) -> list[Block]:
     if not cards:
         return [section(":sparkles: Nothing is waiting for your review.")]
-    blocks: list[Block] = [section(f"*{len(cards)} submission(s) waiting for your review*, oldest first:")]
+    blocks: list[Block] = [section(f"*{plural(len(cards), 'submission')} waiting for your review*, oldest first:")]
     for card in cards[:45]:
         link = permalink(card)
         where = f" · <{link}|open the card>" if link else ""

@@ -8,8 +8,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.slack.commands import learner  # noqa: F401 - registers its subcommands, listed first
+from handlers.slack.commands import transcript  # noqa: F401 - registers its subcommand
 from handlers.slack.commands import events  # noqa: F401 - registers its subcommands
 from handlers.slack.commands import reviews  # noqa: F401 - registers its subcommands
+from handlers.slack.commands import stats  # noqa: F401 - registers its subcommand
 from handlers.slack.commands.badges import badges_command
 
 

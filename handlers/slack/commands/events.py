@@ -10,11 +10,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.domain.wording import plural
 from bot.errors import InvalidInput
 from bot.usecases.campus_events import attendance as attendance_uc
 from bot.usecases.campus_events import checkin as checkin_uc
 from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases.campus_events.checkin import CheckInRefused
+from handlers.attendance_links import attendance_link
 from handlers.slack.blocks import events as event_blocks
 from handlers.slack.blocks.kit import escape, section
 from handlers.slack.commands.registry import (
@@ -98,7 +100,7 @@ def event_new(services: "Badgebot", req: Request) -> Reply:
 def event_list(services: "Badgebot", req: Request) -> Reply:
     """Your upcoming and open events (`all`: past ones too), with their check-in counts."""
     found = hosting_uc.list_events(services.ctx, req.user, include_over=req.args.strip().lower() == "all")
-    return reply(f"{len(found)} event(s)", event_blocks.event_list_blocks(found, services.ctx.clock(), zone(services)))
+    return reply(plural(len(found), "event"), event_blocks.event_list_blocks(found, services.ctx.clock(), zone(services)))
 
 
 @event_subcommand("show", "<event>")
@@ -108,7 +110,7 @@ def event_show(services: "Badgebot", req: Request) -> Reply:
     found = hosting_uc.event_for_host(services.ctx, req.user, number)
     return reply(f"Event #{found.id}: {found.checkin_count} checked in", event_blocks.event_blocks(
         found, services.ctx.clock(), zone(services), door_screen=services.urls.event_display(found.public_id),
-        attendance=services.urls.event_attendance(found.public_id)))
+        attendance=attendance_link(services, found.public_id)))
 
 
 @event_subcommand("close", "<event>")
@@ -154,4 +156,4 @@ def event_attendance(services: "Badgebot", req: Request) -> Reply:
     number, _ = event_number(req.args)
     found, people = attendance_uc.attendance(services.ctx, req.user, number)
     return reply(f"{len(people)} checked in at {found.name}",
-                 event_blocks.attendance_answer(found, len(people), services.urls.event_attendance(found.public_id)))
+                 event_blocks.attendance_answer(found, len(people), attendance_link(services, found.public_id)))

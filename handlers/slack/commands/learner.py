@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.domain.wording import plural
 from bot.errors import InvalidInput
 from bot.usecases import progress as progress_uc
 from bot.usecases import submissions as submissions_uc
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 def show_mine(services: "Badgebot", req: Request) -> Reply:
     """What you hold, what is in review, and how far you are from each certificate."""
     progress = progress_uc.learner_progress(services.ctx, req.user)
-    return reply(f"You hold {len(progress.holdings)} credential(s).", learner_blocks.dashboard(progress))
+    return reply(f"You hold {plural(len(progress.holdings), 'credential')}.", learner_blocks.dashboard(progress))
 
 
 @subcommand("catalog", "[words]")
@@ -30,7 +31,7 @@ def browse_catalog(services: "Badgebot", req: Request) -> Reply:
     """Browse or search the credentials you can earn."""
     words = req.args.strip()
     found = search_catalog(services.catalog, words)
-    return reply(f"{len(found)} credential(s)", learner_blocks.catalog_results(found, words))
+    return reply(plural(len(found), "credential"), learner_blocks.catalog_results(found, words))
 
 
 @subcommand("submit", "<credential>")

@@ -16,6 +16,7 @@ from bot.errors import InvalidInput
 from bot.usecases.campus_events import checkin as checkin_uc
 from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases.campus_events.hosting import EventDraft
+from handlers.attendance_links import attendance_link
 from handlers.slack.blocks import events as event_blocks
 from handlers.slack.guard import guarded
 from handlers.slack.posters import send_poster
@@ -42,7 +43,7 @@ def event_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: "
     blocks = event_blocks.event_blocks(
         created, services.ctx.clock(), ZoneInfo(services.settings.timezone), created_now=True,
         door_screen=services.urls.event_display(created.public_id),
-        attendance=services.urls.event_attendance(created.public_id))
+        attendance=attendance_link(services, created.public_id))
     services.slack.chat_postMessage(channel=services.workspace.dm_channel(user),
                                     text=f"Event #{created.id} created: {created.name}", blocks=blocks)
     if created.qr_mode is QrMode.POSTER:
