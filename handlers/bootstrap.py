@@ -121,6 +121,12 @@ class Badgebot:
         if scheduler if scheduler is not None else self.settings.scheduler == "on":
             self.leadership = start_scheduling(self.scheduler, self.settings.effective_database_url)
 
+    def __enter__(self) -> "Badgebot":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.leadership is not None:
             self.leadership.stop()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from bot.runtime.loop import WorkerLoop
 from bot.usecases.context import Context
 from bot.usecases.outbox import DUE, FAILED, PENDING, SENDING, SENT, SKIPPED, UNSURE
 from models import OutboxMessage
@@ -80,7 +80,9 @@ class Retry(Exception):
 Send = Callable[[Outgoing], "Delivered | None"]
 
 
-class OutboxWorker:
+class OutboxWorker(WorkerLoop):
+    name = "outbox"
+
     def __init__(self, ctx: Context, send: Send, *, max_attempts: int = 8, base_delay: float = 2.0,
                  max_delay: float = 600.0, stale_after: dt.timedelta = dt.timedelta(minutes=2),
                  channel_interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic,
@@ -92,11 +94,7 @@ class OutboxWorker:
         # Pacing, per worker: recipient -> monotonic time before which nothing more goes to it.
         self._not_before: dict[str, float] = {}
         self._all_not_before = 0.0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._idle = threading.Condition()
-        self._busy = False
+        super().__init__()
         # Work the sender puts off until nothing is due (Notifier: App Home refreshes, one per learner):
         # during a burst the messages go first, and a learner's several updates make one refresh.
         self._when_idle = when_idle
@@ -123,7 +121,8 @@ class OutboxWorker:
         else:
             self._not_before[recipient] = max(self._not_before.get(recipient, 0.0), until)
 
-    def _next_wake(self, poll: float) -> float:
+    def next_wake(self, poll: float) -> float:
+        """Sleep no longer than until the first paused recipient may be sent to again."""
         now = self.monotonic()
         soonest = min([*self._not_before.values(), self._all_not_before if self._all_not_before > now else now + poll])
         return max(0.01, min(poll, soonest - now))
@@ -213,49 +212,10 @@ class OutboxWorker:
             self._when_idle()
         return handled
 
-    # -- in the background ------------------------------------------------------------------------
+    # -- in the background (bot.runtime.loop) -----------------------------------------------------
 
-    def kick(self) -> None:
-        """Something was queued: deliver it now instead of at the next poll."""
-        self._wake.set()
-
-    def start(self, poll_seconds: float = 1.0) -> None:
-        self._thread = threading.Thread(target=self.run_forever, args=(poll_seconds,), name="outbox", daemon=True)
-        self._thread.start()
-
-    def run_forever(self, poll_seconds: float = 1.0) -> None:
-        """The worker loop (in this thread) until `stop()`: `badgebot outbox deliver` runs it in the foreground."""
-        while not self._stop.is_set():
-            with self._idle:
-                self._busy = True
-            try:
-                while self.run_once() and not self._stop.is_set():
-                    pass
-            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-                log.exception("outbox pass failed")
-            with self._idle:
-                self._busy = False
-                self._idle.notify_all()
-            self._wake.wait(self._next_wake(poll_seconds))
-            self._wake.clear()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(10)
-
-    def drain(self, timeout: float = 10.0) -> None:
-        """For tests and shutdown: wait until nothing due is left (or the timeout passes)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.ctx.transaction() as session:
-                due = session.scalar(select(OutboxMessage.id).where(
-                    OutboxMessage.status.in_([*DUE, SENDING]),
-                    OutboxMessage.next_attempt_at <= self.ctx.clock()).limit(1))
-            if due is None:
-                with self._idle:
-                    if not self._busy:
-                        return
-            self.kick()
-            time.sleep(0.02)
+    def has_due(self) -> bool:
+        with self.ctx.reading() as session:
+            return session.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.status.in_([*DUE, SENDING]),
+                OutboxMessage.next_attempt_at <= self.ctx.clock()).limit(1)) is not None

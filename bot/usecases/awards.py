@@ -13,7 +13,14 @@ from bot.domain.validity import expiry_for
 from bot.domain.vocabulary import CredentialType, OutboxKind
 from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.context import (
-    SYSTEM_ACTOR, Context, audit, credential_by_slug, ensure_learner, lock_learner, new_public_id, notify,
+    SYSTEM_ACTOR,
+    Context,
+    audit,
+    credential_by_slug,
+    ensure_learner,
+    lock_learner,
+    new_public_id,
+    notify,
 )
 from bot.usecases.progress import Holding, learner_progress
 from models import Award, CertificateRequirement, Credential, Learner

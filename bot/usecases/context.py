@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, system_clock
 from bot.adapters.db import WriterLock
 from bot.adapters.directory import Directory, StaticDirectory
+from bot.clock import Clock, system_clock
 from bot.domain.roles import is_member
 from bot.domain.vocabulary import OutboxKind
 from bot.errors import NotAllowed, NotFound

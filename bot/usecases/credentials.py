@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.validity import AwardState, award_state
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
 from bot.errors import InvalidInput, NotFound
 from bot.usecases.context import Context, audit, credential_by_slug
-from bot.domain.validity import AwardState, award_state
 from models import Award, Credential, Event, Learner, Submission
 
 

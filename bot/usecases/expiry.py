@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.usecases.outbox import Queued
 from bot.domain.scheduling import Cadence, JobResult, QuietHours
 from bot.domain.vocabulary import OutboxKind
 from bot.usecases.context import Context
-from bot.usecases.jobruns import finish_run
+from bot.usecases.jobruns import finish_run, run_times
+from bot.usecases.outbox import Queued
 from models import Award, JobRun, Learner, OutboxMessage
 
 NOTICE, LAPSED = OutboxKind.EXPIRY_NOTICE, OutboxKind.AWARD_LAPSED
@@ -33,9 +33,7 @@ class ExpiryPolicy:
 
 def queue_expiry_notices(ctx: Context, policy: ExpiryPolicy, *, scheduled_by: str | None = None) -> JobResult:
     """Queue a heads-up for each award lapsing within `notice_days`, and news of each that lapsed (once per award)."""
-    now = ctx.clock()
-    period = policy.cadence.period_start(now)
-    not_before = policy.quiet.next_allowed(now)
+    now, period, not_before = run_times(ctx, policy.cadence, policy.quiet)
     with ctx.transaction() as session:
         run = JobRun.begin(session, "expiry", period, now, scheduled_by)
         if run is None:

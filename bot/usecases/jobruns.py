@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from bot.domain.scheduling import Cadence, JobResult, QuietHours
+from bot.usecases.context import Context
 from bot.usecases.outbox import Queued, queue_many
-from bot.domain.scheduling import JobResult
 from models import JobRun
 
 
@@ -23,3 +24,9 @@ def finish_run(session: Session, now: dt.datetime, run: JobRun, period: dt.datet
                        not_before=not_before)
     run.summary = result.summary
     return result
+
+
+def run_times(ctx: Context, cadence: Cadence, quiet: QuietHours) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """A run's now, the start of the period it belongs to, and the first moment it may speak."""
+    now = ctx.clock()
+    return now, cadence.period_start(now), quiet.next_allowed(now)

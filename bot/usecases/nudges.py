@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.usecases.outbox import Queued, existing_keys
 from bot.domain.scheduling import (
     Cadence,
     JobResult,
@@ -23,7 +22,8 @@ from bot.domain.scheduling import (
 )
 from bot.domain.vocabulary import OPEN_STATUSES, CredentialType, OutboxKind
 from bot.usecases.context import Context
-from bot.usecases.jobruns import finish_run
+from bot.usecases.jobruns import finish_run, run_times
+from bot.usecases.outbox import Queued, existing_keys
 from bot.usecases.progress import nudge_candidates, valid_award_filter
 from models import (
     Award,
@@ -54,10 +54,8 @@ def queue_nudges(ctx: Context, policy: NudgePolicy, *, scheduled_by: str | None 
     `scheduled_by` names the scheduler process of a scheduled run, recorded once per period; a
     manual run (None) always runs, and its messages are still deduplicated per learner and period.
     """
-    now = ctx.clock()
-    period = policy.cadence.period_start(now)
+    now, period, not_before = run_times(ctx, policy.cadence, policy.quiet)
     since = policy.cadence.previous_period_start(now)
-    not_before = policy.quiet.next_allowed(now)
     with ctx.transaction() as session:
         run = JobRun.begin(session, "nudges", period, now, scheduled_by)
         if run is None:

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.usecases.outbox import Queued, existing_keys
 from bot.domain.scheduling import (
     Cadence,
     JobResult,
@@ -20,7 +19,8 @@ from bot.domain.scheduling import (
 )
 from bot.domain.vocabulary import AWAITING_REVIEW, OutboxKind
 from bot.usecases.context import Context
-from bot.usecases.jobruns import finish_run
+from bot.usecases.jobruns import finish_run, run_times
+from bot.usecases.outbox import Queued, existing_keys
 from models import JobRun, Submission
 
 REMINDER, ESCALATION = OutboxKind.REVIEW_REMINDER, OutboxKind.REVIEW_ESCALATION
@@ -36,10 +36,8 @@ class ReminderPolicy:
 
 def queue_review_reminders(ctx: Context, policy: ReminderPolicy, *, scheduled_by: str | None = None) -> JobResult:
     """Queue today's reminders to grantors and to review channels (once per day each, whatever reruns)."""
-    now = ctx.clock()
-    period = policy.cadence.period_start(now)
+    now, period, not_before = run_times(ctx, policy.cadence, policy.quiet)
     today = now.astimezone(ZoneInfo(policy.cadence.timezone)).date().isoformat()
-    not_before = policy.quiet.next_allowed(now)
     with ctx.transaction() as session:
         run = JobRun.begin(session, "reminders", period, now, scheduled_by)
         if run is None:

@@ -14,9 +14,15 @@ from bot.domain.submitting import form_problems, not_submittable
 from bot.domain.vocabulary import OPEN_STATUSES, OutboxKind, SubmissionStatus
 from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import live_award
-from bot.usecases.context import Context, audit, credential_by_slug, ensure_learner, locked, notify
+from bot.usecases.context import (
+    Context,
+    audit,
+    credential_by_slug,
+    ensure_learner,
+    locked,
+    notify,
+)
 from models import Artifact, Learner, Submission
-
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ import argparse
 import errno
 import logging
 import re
+import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +144,12 @@ def cli_wording(message: str) -> str:
 
 def _sqlite_file(url: str) -> Path:
     return Path(make_url(url).database or "")
+
+
+def until_stopped(run: Callable[[], object], stop: Callable[[], object]) -> None:
+    """Run in the foreground until SIGTERM (a supervisor stopping us) or Ctrl-C; the caller cleans up."""
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+    try:
+        run()
+    except KeyboardInterrupt:
+        pass

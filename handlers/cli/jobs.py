@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from bot.runtime.scheduler import last_runs, run_job, start_scheduling
 from bot.usecases.context import CLI_ACTOR
 from bot.usecases.outbox import outbox_status, retry_failed
 from config.settings import SettingsError
-from handlers.cli.common import configure_logging, open_bot
+from handlers.cli.common import configure_logging, open_bot, until_stopped
 from handlers.jobs import JOB_NAMES
 
 
@@ -31,12 +30,9 @@ def _help(command: Callable[..., int]) -> str:
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     """Run one job now (its messages are still sent once per learner and period)."""
-
-    app = _app(args, catalog=True)  # nudges count toward the certificates of the catalog
-    try:
+    # Nudges count toward the certificates of the catalog: it is loaded first.
+    with _app(args, catalog=True) as app:
         result = run_job(app.jobs, args.job)
-    finally:
-        app.close()
     counts = ", ".join(f"{k} {v}" for k, v in result.queued.items() if v) or "nothing new"
     print(f"{args.job} for the period from {result.period:%Y-%m-%d %H:%M} UTC: queued {counts}"
           + (f"; {result.already_queued} already queued earlier" if result.already_queued else "")
@@ -48,8 +44,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     """The jobs, their schedules and the latest runs."""
 
-    app = _app(args)
-    try:
+    with _app(args) as app:
         now = app.ctx.clock()
         for spec in app.jobs:
             nxt = spec.cadence.next_fire(now)
@@ -60,8 +55,6 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
         for run in runs:
             period = f"{run.period:%Y-%m-%d %H:%M}" if run.period else "by hand"
             print(f"  {run.started_at:%Y-%m-%d %H:%M:%S} {run.job:10} {period:16} {run.runner:30} {run.summary}")
-    finally:
-        app.close()
     return 0
 
 
@@ -81,11 +74,8 @@ def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
                                   on_leadership=lambda leading: said(f"{'leading' if leading else 'deposed'} {me}"))
     if not leadership.is_leader:
         said(f"standing by {me}")
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        stopping.wait()
-    except KeyboardInterrupt:
-        pass
+        until_stopped(stopping.wait, stopping.set)
     finally:
         leadership.stop()
         app.close()
@@ -95,11 +85,8 @@ def cmd_jobs_scheduler(args: argparse.Namespace) -> int:
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     """Counts by status; the messages that failed for good (and those still retrying)."""
 
-    app = _app(args)
-    try:
+    with _app(args) as app:
         status = outbox_status(app.ctx)
-    finally:
-        app.close()
     print("outbox: " + ", ".join(f"{k} {v}" for k, v in status.counts.items())
           + (f"; oldest waiting since {status.oldest_waiting:%Y-%m-%d %H:%M} UTC" if status.oldest_waiting else ""))
     for title, messages in (("failed (retry with `badgebot outbox retry ID...` or `--all`)", status.failed),
@@ -119,11 +106,8 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     if not args.ids and not args.all:
         print("badgebot: name the message ids to retry, or --all", file=sys.stderr)
         return 2
-    app = _app(args)
-    try:
+    with _app(args) as app:
         retried = retry_failed(app.ctx, CLI_ACTOR, args.ids)
-    finally:
-        app.close()
     print(f"retrying {plural(len(retried), 'message')}"
           + (": " + ", ".join(f"#{i}" for i in retried) if retried else ""))
     return 0
@@ -136,15 +120,16 @@ def cmd_outbox_deliver(args: argparse.Namespace) -> int:
         print("badgebot: delivering needs SLACK_BOT_TOKEN (and SLACK_API_URL for an emulator)", file=sys.stderr)
         return 1
     worker = app.delivery
-    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-    try:
+
+    def deliver() -> None:
         if args.until_empty:
             while worker.run_once():
                 pass
         else:
             worker.run_forever()
-    except KeyboardInterrupt:
-        pass
+
+    try:
+        until_stopped(deliver, worker.stop)
     finally:
         app.close()
     return 0

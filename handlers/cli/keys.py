@@ -21,26 +21,20 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     """Each algorithm's keys, oldest first, with the thumbprint a credential's `kid` names."""
-    app = open_bot(args)
-    try:
+    with open_bot(args) as app:
         for alg in ALGORITHMS:
             generations = app.open_badges.keys.generations(alg)
             for number, key in enumerate(generations, start=1):
                 role = "signing" if number == len(generations) else "published (verifies what it signed)"
                 print(f"{alg:<6} #{number}  {key.thumbprint}  {role}")
-    finally:
-        app.close()
     return 0
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     """New credentials are signed with a new key from now on (every replica within a minute)."""
-    app = open_bot(args)
-    try:
+    with open_bot(args) as app:
         keys = app.open_badges.keys
         old = keys.get(args.alg)
         new = keys.rotate(args.alg)
         print(f"{args.alg}: new signing key {new.thumbprint}; {old.thumbprint} stays published")
-    finally:
-        app.close()
     return 0

@@ -19,7 +19,13 @@ from bot.usecases.progress import learner_progress
 from config.catalog import CatalogError, check_catalog, load_catalog
 from config.settings import SettingsError, load_settings
 from handlers.cli.common import (
-    check_port_free, cli_wording, configure_logging, migrated, open_bot, sandbox_note, settings_for,
+    check_port_free,
+    cli_wording,
+    configure_logging,
+    migrated,
+    open_bot,
+    sandbox_note,
+    settings_for,
 )
 from handlers.cli.events import add_commands as event_commands
 from handlers.cli.jobs import add_commands as scheduling_commands

@@ -118,13 +118,10 @@ def cmd_clr_export(args: argparse.Namespace) -> int:
     if not SLACK_USER.fullmatch(args.user_id):
         raise InvalidInput(f"{args.user_id!r} is not a Slack user id: it looks like U0123ABCD (or W... on "
                            "Enterprise Grid).", field="user_id")
-    app = _app()
-    try:
+    with _app() as app:
         found = transcript(app.ctx, args.user_id)
         text = clr.jwt(found, app.open_badges) if args.jwt else json.dumps(
             clr.signed(found, app.open_badges), ensure_ascii=False, indent=2)
-    finally:
-        app.close()
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {args.output}: the transcript of {args.user_id}, {len(found.awards)} credential(s)")

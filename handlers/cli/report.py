@@ -34,11 +34,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 def cmd_report(args: argparse.Namespace) -> int:
     scope = ReportFilter.parse(args.since, args.until, args.issuer)  # bad input fails before the database opens
-    app = open_bot(args)
-    try:
+    with open_bot(args) as app:
         report = run_report(app.ctx, args.name, CLI_ACTOR, scope, target_days=app.settings.decision_target_days)
-    finally:
-        app.close()
     if args.format == "json":
         json.dump(as_json(report), sys.stdout, indent=2, ensure_ascii=False)
         print()

@@ -7,7 +7,6 @@ browser UI, so a fresh machine shows the real product.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -17,6 +16,7 @@ from bot.runtime.web_server import WebServer
 from config.catalog import Catalog
 from config.settings import Settings
 from handlers.bootstrap import Badgebot, bootstrap
+from handlers.cli.common import until_stopped
 from handlers.sandbox.run import Sandbox
 
 log = logging.getLogger("badgebot")
@@ -50,11 +50,8 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
         mode = "Socket Mode" if socket_mode else f"HTTP mode: Slack requests at {app.urls.slack_events}"
         print(f"Badgebot running at http://{host}:{port} ({mode})", flush=True)
 
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        until_stopped(server.serve_forever, server.stop)
     finally:
         if socket_mode:
             socket_mode.close()

@@ -177,11 +177,14 @@ class Sandbox:
         self._saver.start()
 
     def _link_live_event(self, badgebot: Badgebot) -> None:
-        """The event with check-in open now: its door screen for hosts, its QR code's page for everyone."""
+        """The office's reports console for admins; the event with check-in open now: its door screen
+        for hosts, its QR code's page for everyone."""
+        links = self.links
+        links.append({"label": "Program reports (console)", "roles": [demo.ADMIN],
+                      "url": badgebot.urls.paths.admin_home()})
         event = demo.live_event(badgebot)
         if event is None:
             return
-        links = self.links
         links.append({"label": f"Door screen: {event.name} (rotating QR)", "roles": [demo.HOST],
                       "url": badgebot.urls.paths.event_display(event.public_id)})
         links.append({"label": f"Scan the QR code at {event.name}", "roles": [],

@@ -74,6 +74,6 @@ def test_a_learner_signed_in_gets_403(sandbox_server: ServedSandbox, page: tuple
     answer = browser_page.goto(f"{sandbox_server.url}/admin/reports/awards")
     assert answer.status == 403 and not browser_page.locator("figure").count()
     # Chromium logs each 403 page it loads as a failed resource: those two, and nothing else.
-    assert watch.errors == ["console.error: Failed to load resource: the server responded with a status of 403 "
-                            "(FORBIDDEN)"] * 2
+    refused = "console.error: Failed to load resource: the server responded with a status of 403 (FORBIDDEN)"
+    assert watch.errors == [refused] * 2
     assert not watch.offsite

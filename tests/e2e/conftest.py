@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from handlers.bootstrap import Badgebot, bootstrap
-from handlers.cli.serve import start_socket_mode
+from bot.runtime.web_server import serving
 from bot.sandbox.emulator import ApiCall, SlackEmulator, Workspace
 from bot.sandbox.emulator.scopes import manifest_bot_scopes
 from bot.sandbox.slack_client import SlackSide
-from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
+from handlers.bootstrap import Badgebot, bootstrap
+from handlers.cli.serve import start_socket_mode
 
 TOKEN = "xoxb-e2e-token"
 SECRET = "e2e-signing-secret"

@@ -25,18 +25,26 @@ import zxingcpp
 from joserfc.jwk import RSAKey
 from PIL import Image
 
-from handlers.bootstrap import bootstrap
+from bot.adapters.oidc import SignInFailed, SlackSignIn
 from bot.clock import FixedClock
 from bot.domain import checkin as rules
-from bot.adapters.oidc import SignInFailed, SlackSignIn
+from bot.runtime.web_server import serving
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.emulator.oidc import OidcProvider
 from bot.usecases.progress import learner_progress
-from bot.runtime.web_server import serving
 from config.catalog import Catalog
 from config.settings import load_settings
+from handlers.bootstrap import bootstrap
 from tests.conftest import T0
-from tests.e2e.conftest import PEOPLE, SECRET, TOKEN, World, both_transports, slack_settings, slack_side
+from tests.e2e.conftest import (
+    PEOPLE,
+    SECRET,
+    TOKEN,
+    World,
+    both_transports,
+    slack_settings,
+    slack_side,
+)
 
 HOST, LEARNER, OTHER, OUTSIDER = "U0HOST0001", "U0LEARN001", "U0LEARN002", "U0OUTSIDE1"
 CLIENT_ID, CLIENT_SECRET = "1234.5678", "oidc-client-secret"

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.vocabulary import OutboxKind
-from bot.usecases.outbox import Queued, queue_many
 from bot.sandbox.emulator import SlackEmulator
 from bot.usecases.learners import set_nudges
+from bot.usecases.outbox import Queued, queue_many
 from models import OutboxMessage
 from tests.processes import stop, wait_for
 

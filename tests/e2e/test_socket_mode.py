@@ -25,7 +25,13 @@ from bot.sandbox.slack_transports import sign
 from config.settings import SettingsError, load_settings
 from models import Review, Submission
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_review_flow import LEARNER, PDF, card_of, click, open_submit_form, submit
+from tests.e2e.test_review_flow import (
+    LEARNER,
+    PDF,
+    card_of,
+    click,
+    open_submit_form,
+)
 from tests.helpers import program_workspace
 from tests.processes import badgebot_command, free_port, stop, wait_for
 

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import select
 
+from bot.errors import NotFound
 from bot.usecases.catalog import load_catalog
 from bot.usecases.progress import learner_progress
 from bot.usecases.submissions import submit
 from models import AuditEntry, Credential
 from tests.helpers import artifact, earn
-
-import pytest
-from bot.errors import NotFound
 
 
 def test_loading_twice_changes_nothing(ctx, catalog):

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from handlers.cli.main import main
 from bot.usecases.progress import learner_progress
+from handlers.cli.main import main
 from tests.helpers import earn
 
 BROKEN = """

@@ -59,11 +59,6 @@ def node_verify(credential: dict[str, Any], documents: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def web(badgebot):
-    return badgebot.web.test_client()
-
-
-@pytest.fixture
 def published(badgebot, web):
     """What a verifier would fetch for a credential: the controllers of its proofs' keys, its status lists."""
     base = badgebot.open_badges.urls.base

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers.bootstrap import bootstrap
 from bot.sandbox.emulator import SlackEmulator
 from config.settings import load_settings
+from handlers.bootstrap import bootstrap
 from tests.helpers import earn, program_workspace
 from tests.processes import badgebot_command
 

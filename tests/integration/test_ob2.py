@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 
 from bot.adapters.directory import SlackDirectory, StaticDirectory
 from bot.adapters.openbadges import baking
-from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.emulator.scopes import EMAIL_SCOPE
 from bot.usecases.awards import revoke, set_shared
@@ -30,21 +29,6 @@ def directory() -> StaticDirectory:
     """The test bot's workspace: the grantors' group, and the learners' profile emails."""
     return StaticDirectory({"S0FACULTY1": {"U0GRANT001", "U0GRANT009"}},
                            emails={LEARNER: EMAIL, SECOND: "second@lakeside.example.edu"})
-
-
-@pytest.fixture
-def web(badgebot):
-    return badgebot.web.test_client()
-
-
-@pytest.fixture
-def verifier(badgebot, web) -> Verifier:
-    def fetch(url: str, accept: str) -> Fetched:
-        assert url.startswith(badgebot.open_badges.urls.base + "/"), f"tried to leave the test server: {url}"
-        response = web.get(urlparse(url).path, headers={"Accept": accept})
-        return Fetched(response.status_code, response.content_type or "", response.get_data())
-
-    return Verifier(fetch, badgebot.ctx.clock)
 
 
 def shared_award(badgebot, learner: str = LEARNER, slug: str = "sql-basics") -> str:

@@ -14,13 +14,11 @@ from bot.adapters.openbadges import dataintegrity, vcjwt
 from bot.adapters.openbadges.keys import EDDSA, RS256, KeyStore
 from bot.adapters.openbadges.multikey import thumbprint
 from bot.adapters.openbadges.spec import parse_date_time
-from bot.adapters.openbadges.verify import Fetched, Verifier
+from bot.adapters.openbadges.verify import Fetched
 from bot.domain.vocabulary import Decision
-from bot.urls import own_path
 from bot.usecases.awards import award_souvenir, set_shared
 from bot.usecases.credentials import award_record
 from bot.usecases.progress import learner_progress
-from handlers.cli import main as cli_main
 from handlers.cli import openbadges as cli_openbadges
 from tests.helpers import earn
 from tests.integration.test_public_pages import (
@@ -34,24 +32,6 @@ from tests.unit.test_openbadges import schema_errors
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 PUBLISHED = "signature verified with the issuer's published key"
-
-
-@pytest.fixture
-def web(badgebot):
-    return badgebot.web.test_client()
-
-
-@pytest.fixture
-def verifier(badgebot, web) -> Verifier:
-    urls = badgebot.open_badges.urls
-
-    def fetch(url: str, accept: str) -> Fetched:
-        path = own_path(urls, url)
-        assert path is not None, f"tried to leave the test server: {url}"
-        response = web.get(path, headers={"Accept": accept})
-        return Fetched(response.status_code, response.content_type or "", response.get_data())
-
-    return Verifier(fetch, badgebot.ctx.clock)
 
 
 # ------------------------------------------------------------------------------------ the credential's own id
@@ -227,21 +207,15 @@ def test_a_strangers_key_claiming_our_issuer_is_refused(badgebot, verifier, tmp_
 # ------------------------------------------------------------------------------------ `badgebot verify`
 
 @pytest.fixture
-def cli(monkeypatch, tmp_path, badgebot):
-    """`badgebot` pointed at the test's database and data dir, with the network out of reach: a fetch
-    of anything but the bot's own documents fails the test."""
+def offline(monkeypatch):
+    """The network out of reach: a fetch of anything but the bot's own documents fails the test."""
     def no_network(url: str, accept: str) -> Fetched:
         raise AssertionError(f"tried to leave the machine: {url}")
 
     monkeypatch.setattr(cli_openbadges, "http_fetch", no_network)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)
-    monkeypatch.setenv("BADGEBOT_DATA_DIR", str(badgebot.settings.data_dir))
-    monkeypatch.setenv("BADGEBOT_PUBLIC_URL", badgebot.settings.public_url)
-    return cli_main.main
 
 
-def test_badgebot_verify_of_the_shared_link_answers_valid(badgebot, cli, capsys):
+def test_badgebot_verify_of_the_shared_link_answers_valid(badgebot, cli, offline, capsys):
     public_id = _earn_shared(badgebot, "sql-basics")
     link = badgebot.open_badges.share_links(award_record(badgebot.ctx, public_id)).page
     for options in ([], ["--offline"]):  # our own documents are answered in process either way
@@ -252,7 +226,7 @@ def test_badgebot_verify_of_the_shared_link_answers_valid(badgebot, cli, capsys)
         assert "note:" not in out  # nothing left unchecked
 
 
-def test_badgebot_verify_names_a_file_that_is_not_what_its_name_says(cli, tmp_path, capsys):
+def test_badgebot_verify_names_a_file_that_is_not_what_its_name_says(cli, offline, tmp_path, capsys):
     (tmp_path / "fake.png").write_text("this is not an image at all\n")
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "fake.svg").write_bytes(b"\x00\x01binary")

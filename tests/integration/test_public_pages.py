@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from sqlalchemy import select
 
 from bot.adapters.openbadges import baking
-from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.domain.vocabulary import Decision
 from bot.usecases.awards import award_souvenir, revoke, set_shared
 from bot.usecases.credentials import award_record
@@ -24,23 +22,6 @@ from tests.helpers import earn
 
 LEARNER = "U0LEARN001"
 STRANGER_ID = "doesnotexist0000"
-
-
-@pytest.fixture
-def web(badgebot):
-    return badgebot.web.test_client()
-
-
-@pytest.fixture
-def verifier(badgebot, web) -> Verifier:
-    base = badgebot.open_badges.urls.base
-
-    def fetch(url: str, accept: str) -> Fetched:
-        assert url.startswith(base + "/"), f"tried to leave the test server: {url}"
-        response = web.get(urlparse(url).path, headers={"Accept": accept})
-        return Fetched(response.status_code, response.content_type or "", response.get_data())
-
-    return Verifier(fetch, badgebot.ctx.clock)
 
 
 def _earn_shared(badgebot, slug: str, learner: str = LEARNER, **kwargs) -> str:
@@ -75,7 +56,7 @@ def test_a_shared_award_has_a_verification_page(badgebot, web):
     assert "Lakeside University Micro-credentials" in html
     assert "Valid" in html and 'property="og:image"' in html and 'property="og:title"' in html
     assert f"/a/{public_id}/badge.png" in html and f"/a/{public_id}/credential.json" in html
-    assert "https://www.linkedin.com/profile/add?" in html
+    assert f"/a/{public_id}/linkedin" in html  # "Add to LinkedIn", through the bot's counted redirect
     assert "March 2, 2026" in html  # the issue date
 
 
@@ -261,11 +242,16 @@ def test_a_souvenir_and_a_certificate_have_pages(badgebot, web, verifier):
         assert verifier.verify_bytes(png).valid
 
 
-def test_linkedin_url_on_the_share_answer(badgebot):
+def test_linkedin_url_on_the_share_answer(badgebot, web):
     public_id = _earn_shared(badgebot, "sql-analytics-professional")
     record = award_record(badgebot.ctx, public_id)
     links = badgebot.open_badges.share_links(record)
-    query = parse_qs(urlparse(links.linkedin).query)
+    assert links.linkedin == badgebot.urls.award_linkedin(public_id)
+    sent_on = web.get(urlparse(links.linkedin).path)
+    assert sent_on.status_code == 302
+    target = sent_on.headers["Location"]
+    assert target.startswith("https://www.linkedin.com/profile/add?")
+    query = parse_qs(urlparse(target).query)
     assert query["startTask"] == ["CERTIFICATION_NAME"]
     assert query["name"] == ["SQL for Analytics in Practice"]
     assert query["organizationName"] == ["Lakeside University Micro-credentials"] and "organizationId" not in query
@@ -284,18 +270,6 @@ def test_a_restarted_bot_publishes_the_same_keys(badgebot, clock, catalog):
 
 
 # ------------------------------------------------------------------------------------ the command line
-
-@pytest.fixture
-def cli(monkeypatch, tmp_path, badgebot):
-    """`badgebot` with render and verify, pointed at the test's database and data dir."""
-    from handlers.cli import main as cli_module
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", badgebot.settings.effective_database_url)
-    monkeypatch.setenv("BADGEBOT_DATA_DIR", str(badgebot.settings.data_dir))
-    monkeypatch.setenv("BADGEBOT_PUBLIC_URL", badgebot.settings.public_url)
-    return cli_module.main
-
 
 def test_cli_render_writes_the_png(cli, tmp_path, capsys):
     assert cli(["render", "sql-basics", "--distinction", "-o", str(tmp_path / "out.png")]) == 0

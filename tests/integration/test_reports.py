@@ -219,3 +219,16 @@ def test_bad_filters_get_a_specific_answer():
     with pytest.raises(InvalidInput, match="There is no issuer 'law-school'; the issuers are: university"):
         ReportFilter.parse(issuer="law-school")
     assert ReportFilter.parse(" ", "", "university") == ReportFilter(issuer="university")
+
+
+def test_a_range_with_nothing_in_it_reports_zeros_not_errors(program):
+    empty = ReportFilter.parse("2025-01-01", "2025-01-31")
+    decisions = decisions_report(program, ADMIN, empty)
+    assert headline(decisions) | {"open": 0, "open past target": 0} == {
+        "decisions": 0, "median days": None, "p90 days": None, "decided within target": None, "target days": 14,
+        "open": 0, "open past target": 0}
+    assert decisions.table("credential").rows == () and {r[2] for r in decisions.table("histogram").rows} == {0}
+    assert headline(awards_report(program, ADMIN, empty))["awards"] == 0
+    assert {r[0]: r[1] for r in funnel_report(program, ADMIN, empty).table("steps").rows}["submitted"] == 0
+    assert headline(engagement_report(program, ADMIN, empty))["share rate"] is None
+    assert headline(events_report(program, ADMIN, empty))["events"] == 0

@@ -9,7 +9,7 @@ from bot.errors import Conflict, InvalidInput, NotAllowed
 from bot.usecases.progress import learner_progress
 from bot.usecases.reviews import review, waiting_for
 from bot.usecases.submissions import resubmit, submit, withdraw
-from models import Artifact, Award, AuditEntry, OutboxMessage, Submission
+from models import Artifact, AuditEntry, Award, OutboxMessage, Submission
 from tests.helpers import artifact, earn, submit_for
 
 LEARNER = "U0LEARN001"

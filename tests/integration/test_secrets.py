@@ -15,10 +15,10 @@ from bot.adapters.openbadges.verify import Fetched, Verifier
 from bot.adapters.signing import SecretVault, Signer, load_or_create_secret
 from bot.clock import FixedClock
 from bot.usecases.awards import set_shared
-from bot.usecases.credentials import award_record
 from bot.usecases.campus_events import checkin, hosting
 from bot.usecases.campus_events.checkin import CheckInRefused
 from bot.usecases.campus_events.hosting import EventDraft
+from bot.usecases.credentials import award_record
 from config.catalog import Catalog
 from config.settings import load_settings
 from handlers.bootstrap import Badgebot, bootstrap

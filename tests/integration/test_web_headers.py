@@ -15,11 +15,6 @@ CHECKIN_CSP = ("default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsaf
                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
-@pytest.fixture
-def web(badgebot):
-    return badgebot.web.test_client()
-
-
 @pytest.mark.parametrize(("path", "status", "cache", "referrer"), [
     ("/healthz", 200, "no-store", "strict-origin-when-cross-origin"),
     ("/issuer", 200, "public, max-age=3600", "strict-origin-when-cross-origin"),

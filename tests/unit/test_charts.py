@@ -6,7 +6,14 @@ import xml.etree.ElementTree as ET
 
 from PIL import Image
 
-from bot.adapters.charts import MAX_BARS, Bar, bar_chart_png, bar_chart_svg, funnel_svg, histogram_svg
+from bot.adapters.charts import (
+    MAX_BARS,
+    Bar,
+    bar_chart_png,
+    bar_chart_svg,
+    funnel_svg,
+    histogram_svg,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 

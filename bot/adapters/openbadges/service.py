@@ -35,7 +35,7 @@ class ShareLinks:
     """What the share answer in Slack and the public page offer for one shared award."""
 
     page: str
-    linkedin: str
+    linkedin: str  # through the bot (counted per award and day, nothing about the clicker), then LinkedIn
     image: str
     svg: str
     json: str
@@ -198,7 +198,7 @@ class OpenBadges:
     def share_links(self, record: AwardRecord) -> ShareLinks:
         pid = record.public_id
         return ShareLinks(
-            page=self.urls.award_page(pid), linkedin=self.linkedin_url(record), image=self.urls.award_png(pid),
+            page=self.urls.award_page(pid), linkedin=self.urls.award_linkedin(pid), image=self.urls.award_png(pid),
             svg=self.urls.award_svg(pid), json=self.urls.award_json(pid), jwt=self.urls.award_jwt(pid),
             ob2_assertion=self.urls.ob2_assertion(pid), ob2_image=self.urls.ob2_png(pid),
         )

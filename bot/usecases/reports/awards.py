@@ -11,6 +11,7 @@ from bot.usecases.reports.scope import (
     Report,
     ReportFilter,
     Table,
+    for_reports,
     issuer_clause,
     issuer_of,
     month_of,
@@ -26,6 +27,7 @@ def awards_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     ctx.require_admin(actor)
     now = ctx.clock()
     with ctx.reading() as session:
+        for_reports(session)
         month = month_of(session, Award.issued_at)
         # One grouped query at the finest grain the report shows (month x credential); the roll-ups
         # below add up at most months x credentials rows.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select, true
 
 from bot.domain.vocabulary import OutboxKind
 from bot.usecases.context import Context
@@ -16,6 +16,7 @@ from bot.usecases.reports.scope import (
     ReportFilter,
     Table,
     days_between,
+    for_reports,
     issuer_clause,
     share,
 )
@@ -46,15 +47,20 @@ def count_visit(ctx: Context, public_id: str, kind: VisitKind) -> bool:
         return True
 
 
-def _visits(kind: VisitKind, scope: ReportFilter):  # type: ignore[no-untyped-def]
-    """Per award, the visits of `kind` on the days in the range."""
-    clause = AwardVisit.kind == kind.value
+def _days(scope: ReportFilter):  # type: ignore[no-untyped-def]
+    """Counters of the days in the range (days, not instants: a counter is per day)."""
+    clause = true()
     if scope.since:
         clause = and_(clause, AwardVisit.day >= scope.since)
     if scope.until:
         clause = and_(clause, AwardVisit.day <= scope.until)
-    return (select(AwardVisit.award_id, func.sum(AwardVisit.count).label("n")).where(clause)
-            .group_by(AwardVisit.award_id).subquery())
+    return clause
+
+
+def _visits(kind: VisitKind, scope: ReportFilter):  # type: ignore[no-untyped-def]
+    """Per award, the visits of `kind` on the days in the range."""
+    return (select(AwardVisit.award_id, func.sum(AwardVisit.count).label("n"))
+            .where(AwardVisit.kind == kind.value, _days(scope)).group_by(AwardVisit.award_id).subquery())
 
 
 def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
@@ -64,6 +70,7 @@ def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     now = ctx.clock()
     views, clicks = _visits(VisitKind.PAGE_VIEW, scope), _visits(VisitKind.LINKEDIN_CLICK, scope)
     with ctx.reading() as session:
+        for_reports(session)
         per_credential = session.execute(
             select(Credential.slug, Credential.name, func.count(),
                    func.sum(case((Award.shared_at.is_not(None), 1), else_=0)),
@@ -77,12 +84,13 @@ def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
             .order_by(func.count().desc(), Credential.slug)
         ).all()
         # Visits in the range to awards issued any time (a page shared last year is still seen).
-        seen = session.execute(
-            select(func.coalesce(func.sum(views.c.n), 0), func.coalesce(func.sum(clicks.c.n), 0))
-            .select_from(Award).join(Credential, Credential.id == Award.credential_id)
-            .outerjoin(views, views.c.award_id == Award.id).outerjoin(clicks, clicks.c.award_id == Award.id)
-            .where(issuer_clause(Credential, scope.issuer))
-        ).one()
+        # Read from the counters (far fewer rows than the awards), joined to their awards for the issuer.
+        visited = dict(session.execute(
+            select(AwardVisit.kind, func.sum(AwardVisit.count))
+            .join(Award, Award.id == AwardVisit.award_id).join(Credential, Credential.id == Award.credential_id)
+            .where(_days(scope), issuer_clause(Credential, scope.issuer))
+            .group_by(AwardVisit.kind)).all())
+        seen = (int(visited.get(VisitKind.PAGE_VIEW.value) or 0), int(visited.get(VisitKind.LINKEDIN_CLICK.value) or 0))
         # Nudges: the queued messages (not those left failed, or skipped because the learner opted out).
         nudge = OutboxMessage
         followed = exists().where(

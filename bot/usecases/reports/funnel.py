@@ -6,7 +6,14 @@ from sqlalchemy import and_, case, func, select
 
 from bot.domain.vocabulary import OPEN_STATUSES, Decision, SubmissionStatus
 from bot.usecases.context import Context
-from bot.usecases.reports.scope import Report, ReportFilter, Table, issuer_clause, share
+from bot.usecases.reports.scope import (
+    Report,
+    ReportFilter,
+    Table,
+    for_reports,
+    issuer_clause,
+    share,
+)
 from models import Credential, Review, Submission
 
 
@@ -24,6 +31,7 @@ def funnel_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     status, resubmitted = Submission.status, Submission.round > 1
     approved = status == SubmissionStatus.APPROVED
     with ctx.reading() as session:
+        for_reports(session)
         row = session.execute(
             select(func.count(), _count(asked.c.submission_id.is_not(None)), _count(resubmitted),
                    _count(and_(approved, ~resubmitted)), _count(and_(approved, resubmitted)),

@@ -8,7 +8,14 @@ from sqlalchemy import distinct, func, select
 
 from bot.usecases.context import Context
 from bot.usecases.progress import all_stack_progress, valid_award_filter
-from bot.usecases.reports.scope import Report, ReportFilter, Table, issuer_clause, share
+from bot.usecases.reports.scope import (
+    Report,
+    ReportFilter,
+    Table,
+    for_reports,
+    issuer_clause,
+    share,
+)
 from models import Award, CertificateRequirement, CheckIn, Credential, Event
 
 
@@ -17,6 +24,7 @@ def certificates_report(ctx: Context, actor: str, scope: ReportFilter) -> Report
     ctx.require_admin(actor)
     now = ctx.clock()
     with ctx.reading() as session:
+        for_reports(session)
         certificates = {cid: (slug, name, required) for cid, slug, name, required in session.execute(
             select(Credential.id, Credential.slug, Credential.name, func.count(CertificateRequirement.badge_id))
             .join(CertificateRequirement, CertificateRequirement.certificate_id == Credential.id)
@@ -59,6 +67,7 @@ def events_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     events = (select(Event.id).join(Credential, Credential.id == Event.souvenir_id)
               .where(scope.within(Event.starts_at), issuer_clause(Credential, scope.issuer)))
     with ctx.reading() as session:
+        for_reports(session)
         # Learners who checked in at two or more of these events.
         repeaters = (select(CheckIn.learner_id).where(CheckIn.event_id.in_(events))
                      .group_by(CheckIn.learner_id).having(func.count(distinct(CheckIn.event_id)) > 1))

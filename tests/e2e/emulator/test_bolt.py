@@ -1,7 +1,7 @@
 """SlackSide, the emulator's Slack side, against a real Bolt app over HTTP: signed commands, interactions and
 events reach the app, and what the app answers (acks, response URLs, Web API calls) lands in the workspace.
 
-The workspace and payloads are those of tests/e2e/test_emulator.py.
+The workspace and payloads are those of tests/e2e/emulator/test_web_api.py.
 """
 from __future__ import annotations
 
@@ -21,42 +21,15 @@ from slack_sdk import WebClient
 
 from bot.sandbox.emulator import SlackEmulator, User
 from bot.sandbox.slack_client import SlackSide, sign
-from tests.e2e.test_emulator import BOT_TOKEN, EVERY_SCOPE, HOME, REVIEW_BLOCKS, SECRET, SUBMIT_MODAL
+from tests.e2e.emulator.payloads import (
+    BOT_TOKEN,
+    HOME,
+    REVIEW_BLOCKS,
+    SECRET,
+    SUBMIT_MODAL,
+)
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _loopback_without_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """urllib (inside slack_sdk and Bolt's respond) honours proxy variables; loopback must bypass them."""
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator(bot_token=BOT_TOKEN, signing_secret=SECRET, scopes=EVERY_SCOPE) as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: SlackEmulator) -> WebClient:
-    return WebClient(base_url=emulator.api_url, token=BOT_TOKEN)
-
-
-@pytest.fixture
-def ana(emulator: SlackEmulator) -> User:
-    return emulator.add_user("ana", real_name="Ana Learner", email="ana@uni.example")
-
-
-@pytest.fixture
-def ben(emulator: SlackEmulator) -> User:
-    return emulator.add_user("ben", real_name="Ben Grantor", email="ben@uni.example")
-
-
-@pytest.fixture
-def general(emulator: SlackEmulator) -> str:
-    return emulator.add_channel("general").id
 
 
 # --------------------------------------------------------------------------------------------------

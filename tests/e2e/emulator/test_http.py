@@ -1,12 +1,11 @@
 """The Slack emulator's HTTP behaviour: injected faults and rate limits as slack_sdk meets them, request bodies
 as clients send them, routes added by other modules, its own failures, and response URLs.
 
-The workspace and payloads are those of tests/e2e/test_emulator.py.
+The workspace and payloads are those of tests/e2e/emulator/test_web_api.py.
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,37 +15,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.sandbox.emulator import SlackEmulator, User
-from tests.e2e.test_emulator import BOT_TOKEN, EVERY_SCOPE, REVIEW_BLOCKS, SECRET
+from tests.e2e.emulator.payloads import BOT_TOKEN, REVIEW_BLOCKS
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _loopback_without_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """urllib (inside slack_sdk and Bolt's respond) honours proxy variables; loopback must bypass them."""
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator(bot_token=BOT_TOKEN, signing_secret=SECRET, scopes=EVERY_SCOPE) as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: SlackEmulator) -> WebClient:
-    return WebClient(base_url=emulator.api_url, token=BOT_TOKEN)
-
-
-@pytest.fixture
-def ana(emulator: SlackEmulator) -> User:
-    return emulator.add_user("ana", real_name="Ana Learner", email="ana@uni.example")
-
-
-@pytest.fixture
-def general(emulator: SlackEmulator) -> str:
-    return emulator.add_channel("general").id
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
 """The Slack emulator itself: the real slack_sdk WebClient against its Web API (messages, conversations,
-people, views, files). Its HTTP behaviour (faults, bodies, routes) is in test_emulator_http.py, SlackSide
-driving a real Bolt app in test_emulator_bolt.py.
+people, views, files). Its HTTP behaviour (faults, bodies, routes) is in test_http.py, SlackSide
+driving a real Bolt app in test_bolt.py.
 
 These tests pin the emulator to Slack's behaviour, so the scenario tests built on it can be trusted.
 """
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -16,77 +14,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.sandbox.emulator import SlackEmulator, User
-from bot.sandbox.emulator.scopes import every_scope
 from bot.sandbox.slack_client import SlackSide
-
-BOT_TOKEN = "xoxb-test-emulator"
-SECRET = "test-signing-secret"
-# These tests pin the emulator's methods, also those the bot never calls (conversations.info, group
-# DMs), so its token holds every scope they need; tests/e2e/test_strict_slack.py holds it to the manifest.
-EVERY_SCOPE = every_scope()
+from tests.e2e.emulator.payloads import (
+    BOT_TOKEN,
+    HOME,
+    SECRET,
+    SUBMIT_MODAL,
+)
 
 pytestmark = pytest.mark.slow
-
-
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text}, "value": value}
-
-
-def _input(block_id: str, element: dict[str, Any], *, optional: bool = False) -> dict[str, Any]:
-    return {"type": "input", "block_id": block_id, "optional": optional, "element": element,
-            "label": {"type": "plain_text", "text": block_id}}
-
-
-SUBMIT_MODAL: dict[str, Any] = {
-    "type": "modal", "callback_id": "submit_artifact", "private_metadata": "python-1",
-    "title": {"type": "plain_text", "text": "Submit your work"}, "submit": {"type": "plain_text", "text": "Submit"},
-    "blocks": [
-        _input("reflection", {"type": "plain_text_input", "action_id": "text", "multiline": True}),
-        _input("credential", {"type": "static_select", "action_id": "choice",
-                              "options": [_option("python-1", "Python I"), _option("sql-1", "SQL I")]}),
-        _input("artifact", {"type": "file_input", "action_id": "files", "filetypes": ["pdf"], "max_files": 2}),
-        _input("consent", {"type": "checkboxes", "action_id": "share",
-                           "options": [_option("public", "Share publicly")]}, optional=True),
-        _input("note", {"type": "plain_text_input", "action_id": "extra"}, optional=True),
-    ],
-}
-HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Your badges"}}]}
-REVIEW_BLOCKS = [{"type": "actions", "block_id": "review", "elements": [
-    {"type": "button", "action_id": "approve", "value": "sub-7", "text": {"type": "plain_text", "text": "Approve"}},
-]}]
-
-
-@pytest.fixture(autouse=True)
-def _loopback_without_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """urllib (inside slack_sdk and Bolt's respond) honours proxy variables; loopback must bypass them."""
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator(bot_token=BOT_TOKEN, signing_secret=SECRET, scopes=EVERY_SCOPE) as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: SlackEmulator) -> WebClient:
-    return WebClient(base_url=emulator.api_url, token=BOT_TOKEN)
-
-
-@pytest.fixture
-def ana(emulator: SlackEmulator) -> User:
-    return emulator.add_user("ana", real_name="Ana Learner", email="ana@uni.example")
-
-
-@pytest.fixture
-def ben(emulator: SlackEmulator) -> User:
-    return emulator.add_user("ben", real_name="Ben Grantor", email="ben@uni.example")
-
-
-@pytest.fixture
-def general(emulator: SlackEmulator) -> str:
-    return emulator.add_channel("general").id
 
 
 # --------------------------------------------------------------------------------------------------
