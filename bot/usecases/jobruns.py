@@ -17,7 +17,7 @@ def finish_run(session: Session, now: dt.datetime, run: JobRun, period: dt.datet
     """Queue `messages` (those not already in the outbox; `skipped` counts the ones that were) and
     write the result on `run`, so the run and its messages commit together or not at all."""
     queued = queue_many(session, now, messages)
-    counts = {kind: sum(m.kind == kind for m in messages) for kind in kinds}
+    counts = {str(kind): sum(m.kind == kind for m in messages) for kind in kinds}
     if queued != len(messages):  # a concurrent run got some first: count what we added
         counts = {"queued": queued}
     result = JobResult(run.job, period, counts, already_queued=skipped + len(messages) - queued,

@@ -181,7 +181,7 @@ class Sandbox:
         for hosts, its QR code's page for everyone."""
         links = self.links
         links.append({"label": "Program reports (console)", "roles": [demo.ADMIN],
-                      "url": badgebot.urls.paths.admin_home()})
+                      "url": badgebot.urls.paths.admin_home})
         event = demo.live_event(badgebot)
         if event is None:
             return
