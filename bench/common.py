@@ -167,3 +167,16 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def analyze(engine: Any, postgres: bool, tables: str = "") -> None:
+    """Fresh planner statistics after a bulk load. PostgreSQL also VACUUMs: a live table has been
+    autovacuumed, so index-only scans see a visibility map."""
+    from sqlalchemy import text  # noqa: PLC0415 - as the helpers above: only benches that load a database need it
+
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM (ANALYZE) {tables}".strip()))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))

@@ -307,13 +307,8 @@ def load(url: str, data: Dataset) -> dict[str, float]:
         timings["awards"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        if postgres:
-            # VACUUM too: a live table has been autovacuumed, so index-only scans see a visibility map.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM (ANALYZE) credentials, certificate_requirements, learners, awards"))
-        else:
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
+        common.analyze(engine, postgres, "credentials, certificate_requirements, learners, awards")
+        if not postgres:
             with engine.connect() as conn:  # fold the WAL into the main file, as a quiet server would
                 conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         timings["analyze"] = time.perf_counter() - t

@@ -184,12 +184,7 @@ def load_extras(url: str, rows: dict[str, list[tuple[Any, ...]]]) -> float:
             conn.execute(text("INSERT INTO checkins (event_id, learner_id, checked_in_at, method) "
                               "SELECT event_id, learner_id, min(issued_at), 'qr' FROM awards "
                               "WHERE event_id IS NOT NULL GROUP BY event_id, learner_id"))
-        if postgres:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM (ANALYZE)"))
-        else:
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
+        common.analyze(engine, postgres)
     finally:
         engine.dispose()
     return time.perf_counter() - started

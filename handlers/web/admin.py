@@ -7,13 +7,13 @@ gets a 403 page saying why. Routes only translate: the figures come from bot/use
 """
 from __future__ import annotations
 
+import functools
 import io
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app, redirect, request
-from flask.blueprints import BlueprintSetupState
+from flask import Response, request
 
 from bot.adapters.oidc import SignedCookie, SignInFailed, session_cookie, signin_cookie
 from bot.errors import InvalidInput, NotAllowed
@@ -21,9 +21,9 @@ from bot.usecases.reports import ISSUERS, REPORTS, Report, ReportFilter, run_rep
 from bot.usecases.reports.output import pick_table, shown, write_csv
 from handlers.web.admin_charts import charts_of
 from handlers.web.checkin import site as checkin_site
-from handlers.web.pages import PRIVATE, render
+from handlers.web.pages import PRIVATE, SiteCookies, begin_sign_in, render, returning_sign_in, see_other, slack_declined
 from handlers.web.security import Routes
-from handlers.web.services import badgebot, badgebot_of
+from handlers.web.services import app_state, badgebot
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
@@ -48,33 +48,36 @@ class AdminSite:
                    bot.urls.paths.admin_home)
 
 
-def set_up(state: BlueprintSetupState) -> None:
-    state.app.extensions.setdefault(EXTENSION, AdminSite.of(badgebot_of(state.app)))
+site = app_state(admin, EXTENSION, AdminSite.of)  # this app's AdminSite
 
 
-admin.record_once(set_up)
-
-
-def site() -> AdminSite:
-    return cast(AdminSite, current_app.extensions[EXTENSION])
+def administrators_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """The view runs for a signed-in administrator (given as `person`); anyone else gets the page to
+    answer with instead: sign in (nobody yet), or 403 (not an admin)."""
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Response:
+        person = who()
+        if person is None:
+            return page("admin_signin.html", person=None, signin=checkin_site().sign_in() is not None,
+                        message=None, next=request.full_path.rstrip("?"))
+        if not badgebot().ctx.is_admin(person["u"]):
+            return _refused(person, "Only program administrators can see the program's reports.")
+        return view(*args, person=person, **kwargs)
+    return guarded
 
 
 # -- pages -----------------------------------------------------------------------------------------
 
 
 @admin.get("/admin")
-def home() -> Response:
-    person, refusal = _guard()
-    if refusal is not None:
-        return refusal
+@administrators_only
+def home(*, person: dict[str, Any]) -> Response:
     return page("admin_index.html", person=person)
 
 
 @admin.get("/admin/reports/<name>")
-def report_page(name: str) -> Response:
-    person, refusal = _guard()
-    if refusal is not None:
-        return refusal
+@administrators_only
+def report_page(name: str, *, person: dict[str, Any]) -> Response:
     if name not in REPORTS:
         return page("admin_message.html", 404, person=person, heading="No such report",
                     message=f"There is no report '{name}'. The reports are: {', '.join(REPORTS)}.")
@@ -91,10 +94,8 @@ def report_page(name: str) -> Response:
 
 
 @admin.get("/admin/reports/<name>.csv")
-def report_csv(name: str) -> Response:
-    person, refusal = _guard()
-    if refusal is not None:
-        return refusal
+@administrators_only
+def report_csv(name: str, *, person: dict[str, Any]) -> Response:
     if name not in REPORTS:
         return Response(f"There is no report '{name}'.\n", 404, mimetype="text/plain")
     try:
@@ -118,30 +119,26 @@ def report_csv(name: str) -> Response:
 def start_sign_in() -> Response:
     bot, provider = badgebot(), checkin_site().sign_in()
     if provider is None:
-        return _redirect(bot.urls.paths.admin_home)
-    state, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-    response = _redirect(provider.authorize_url(bot.urls.admin_callback, state, nonce))
-    back = request.args.get("next", "")
-    _set_cookie(response, SIGNIN, site().signins.dump({"s": state, "o": nonce, "n": _own(back)}), site().signins.max_age)
-    return response
+        return see_other(bot.urls.paths.admin_home)
+    return begin_sign_in(provider, bot.urls.admin_callback, site().signins, _cookies(), SIGNIN,
+                         n=_own(request.args.get("next", "")))
 
 
 @admin.get("/admin/callback")
 def finish_sign_in() -> Response:
     bot, provider = badgebot(), checkin_site().sign_in()
-    pending = site().signins.load(request.cookies.get(SIGNIN))
-    if provider is None or pending is None or not secrets.compare_digest(
-            request.args.get("state", ""), str(pending.get("s", ""))):
+    pending = returning_sign_in(site().signins, SIGNIN, provider)
+    if provider is None or pending is None:
         return page("admin_signin.html", 400, person=None, signin=provider is not None,
                     message="This sign-in expired, or began in another browser. Sign in again.")
-    if request.args.get("error") or not request.args.get("code"):
+    if slack_declined():
         return _forget(page("admin_signin.html", 400, person=None, signin=True,
                             message="You did not finish signing in with Slack."), SIGNIN)
     try:
         identity = provider.identify(request.args["code"], bot.urls.admin_callback, str(pending["o"]))
     except SignInFailed as error:
         return _forget(page("admin_signin.html", 400, person=None, signin=True, message=str(error)), SIGNIN)
-    response = _redirect(str(pending.get("n") or bot.urls.paths.admin_home))
+    response = see_other(str(pending.get("n") or bot.urls.paths.admin_home))
     _set_cookie(_forget(response, SIGNIN), SESSION,
                 site().sessions.dump({"u": identity.user_id, "n": identity.name, "w": identity.team_id}),
                 site().sessions.max_age)
@@ -150,7 +147,7 @@ def finish_sign_in() -> Response:
 
 @admin.post("/admin/signout")
 def sign_out() -> Response:
-    return _forget(_redirect(badgebot().urls.paths.admin_home), SESSION)
+    return _forget(see_other(badgebot().urls.paths.admin_home), SESSION)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -163,17 +160,6 @@ def page(template: str, status: int = 200, /, **values: Any) -> Response:
 def who() -> dict[str, Any] | None:
     """Who signed in to the console on this browser, if anyone."""
     return site().sessions.load(request.cookies.get(SESSION))
-
-
-def _guard() -> tuple[dict[str, Any], Response | None]:
-    """The signed-in administrator, or the page to answer with instead: sign in (nobody yet), 403 (not an admin)."""
-    person = who()
-    if person is None:
-        return {}, page("admin_signin.html", person=None, signin=checkin_site().sign_in() is not None, message=None,
-                        next=request.full_path.rstrip("?"))
-    if not badgebot().ctx.is_admin(person["u"]):
-        return person, _refused(person, "Only program administrators can see the program's reports.")
-    return person, None
 
 
 def _refused(person: dict[str, Any], reason: str) -> Response:
@@ -205,15 +191,13 @@ def _own(path: str) -> str:
     return path if path == home or path.startswith(home + "/") else ""
 
 
-def _redirect(location: str, status: int = 303) -> Response:
-    return cast(Response, redirect(location, code=status))
+def _cookies() -> SiteCookies:
+    return SiteCookies(site().cookie_path, site().secure)
 
 
 def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(name, value, max_age=max_age, path=site().cookie_path, secure=site().secure, httponly=True,
-                        samesite="Lax")
+    _cookies().set(response, name, value, max_age)
 
 
 def _forget(response: Response, name: str) -> Response:
-    response.delete_cookie(name, path=site().cookie_path, secure=site().secure, httponly=True, samesite="Lax")
-    return response
+    return _cookies().forget(response, name)

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, redirect, request
-from flask.blueprints import BlueprintSetupState
+from flask import Response, request
 
 from bot.adapters.oidc import SESSION_DAYS, SignedCookie, SignInFailed, SlackSignIn, session_cookie, signin_cookie
 from bot.domain.checkin import normalize_code, parse_code
@@ -31,9 +29,9 @@ from bot.domain.times import clock_time
 from bot.runtime.web_server import received_at
 from bot.urls import PublicUrls
 from bot.usecases.campus_events.checkin import CheckInRefused, CheckInResult, check_in, checkin_status, preview_code
-from handlers.web.pages import PRIVATE, render
+from handlers.web.pages import PRIVATE, SiteCookies, begin_sign_in, render, returning_sign_in, see_other, slack_declined
 from handlers.web.security import Routes
-from handlers.web.services import badgebot, badgebot_of
+from handlers.web.services import app_state, badgebot
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
@@ -77,17 +75,8 @@ class CheckinSite:
             return self._sign_in
 
 
-def set_up(state: BlueprintSetupState) -> None:
-    """Once per web app (the hosts' pages share it): the app's CheckinSite."""
-    state.app.extensions.setdefault(EXTENSION, CheckinSite.of(badgebot_of(state.app)))
-
-
-checkin.record_once(set_up)
-
-
-def site() -> CheckinSite:
-    """The check-in state of the web app handling this request."""
-    return cast(CheckinSite, current_app.extensions[EXTENSION])
+# Once per web app (the hosts' pages share it): the app's CheckinSite, and `site()` for views.
+site = app_state(checkin, EXTENSION, CheckinSite.of)
 
 
 # -- learners --------------------------------------------------------------------------------------
@@ -99,7 +88,7 @@ def enter_code() -> Response:
     if typed:
         code = normalize_code(typed)
         if code is not None:
-            return _redirect(_paths().checkin(code))
+            return see_other(_paths().checkin(code))
     return page("checkin_enter.html", 400 if typed else 200, typed=typed, invalid=bool(typed), person=who())
 
 
@@ -109,7 +98,7 @@ def landing(code: str) -> Response:
     if canonical is None:
         return page("checkin_enter.html", 400, typed=code, invalid=True, person=who())
     if canonical != code:
-        return _redirect(_paths().checkin(canonical), 301)
+        return see_other(_paths().checkin(canonical), 301)
     bot, person = badgebot(), who()
     try:
         preview = preview_code(bot.ctx, bot.signer, code, user=person["u"] if person else None,
@@ -133,7 +122,7 @@ def one_tap(code: str) -> Response:
     scanned = request.form.get("scanned", "")
     if person is None or not bot.signer.check(request.form.get("csrf", ""), "checkin-csrf", person["u"], code,
                                                scanned):
-        return _redirect(_paths().checkin(code))
+        return see_other(_paths().checkin(code))
     try:
         # Judged as of when the page opened, as after a sign-in: a learner who reads the page before
         # tapping, or a server slow under a crowd, does not turn a good scan into an expired code.
@@ -149,30 +138,24 @@ def one_tap(code: str) -> Response:
 def start_sign_in(code: str) -> Response:
     bot, provider = badgebot(), site().sign_in()
     if provider is None or normalize_code(code) != code:
-        return _redirect(_paths().checkin(code))
+        return see_other(_paths().checkin(code))
     try:
         preview = preview_code(bot.ctx, bot.signer, code, tz=site().tz, received_at=arrived())
     except CheckInRefused as error:
         return refused(error, code)
-    state, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-    response = _redirect(provider.authorize_url(bot.urls.checkin_callback, state, nonce))
-    signins = site().signins
-    _set_cookie(response, SIGNIN, signins.dump({"s": state, "o": nonce, "c": code,
-                                                 "t": (preview.judged_at or bot.ctx.clock()).isoformat()}),
-                signins.max_age)
-    return response
+    return begin_sign_in(provider, bot.urls.checkin_callback, site().signins, _cookies(), SIGNIN,
+                         c=code, t=(preview.judged_at or bot.ctx.clock()).isoformat())
 
 
 @checkin.get("/checkin/callback")
 def finish_sign_in() -> Response:
     bot, provider = badgebot(), site().sign_in()
-    pending = site().signins.load(request.cookies.get(SIGNIN))
-    if provider is None or pending is None or not secrets.compare_digest(
-            request.args.get("state", ""), str(pending.get("s", ""))):
+    pending = returning_sign_in(site().signins, SIGNIN, provider)
+    if provider is None or pending is None:
         return page("checkin_result.html", 400, outcome="signin_failed", person=who(), code=None,
                     message="This sign-in expired, or began in another browser. Scan the code again.")
     code = str(pending["c"])
-    if request.args.get("error") or not request.args.get("code"):
+    if slack_declined():
         return _forget(page("checkin_result.html", 400, outcome="signin_failed", person=who(), code=code,
                             message="You did not finish signing in with Slack, so you are not checked in."), SIGNIN)
     try:
@@ -198,7 +181,7 @@ def done(event_id: int) -> Response:
     person = who()
     result = checkin_status(badgebot().ctx, event_id, person["u"]) if person else None
     if result is None:
-        return _redirect(_paths().checkin_entry)
+        return see_other(_paths().checkin_entry)
     return page("checkin_result.html", outcome="already" if request.args.get("r") == "already" else "new",
                 result=result, person=person, event_id=event_id)
 
@@ -206,7 +189,7 @@ def done(event_id: int) -> Response:
 @checkin.post("/checkin/signout")
 def sign_out() -> Response:
     back = normalize_code(request.form.get("code", ""))
-    return _forget(_redirect(_paths().checkin(back) if back else _paths().checkin_entry), SESSION)
+    return _forget(see_other(_paths().checkin(back) if back else _paths().checkin_entry), SESSION)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -230,7 +213,7 @@ def refused(error: CheckInRefused, code: str | None = None) -> Response:
 
 
 def checked_in(result: CheckInResult, event_id: int) -> Response:
-    return _redirect(_paths().checkin_done(event_id, new=result.new))
+    return see_other(_paths().checkin_done(event_id, new=result.new))
 
 
 def csrf(user: str, code: str, scanned: str) -> str:
@@ -259,10 +242,6 @@ def _paths() -> PublicUrls:
     return badgebot().urls.paths
 
 
-def _redirect(location: str, status: int = 303) -> Response:
-    return cast(Response, redirect(location, code=status))
-
-
 def _workspace(badgebot: Badgebot) -> str | None:
     """The bot's workspace (auth.test), so sign-ins from any other workspace are refused."""
     team = badgebot.workspace.team_id()
@@ -271,11 +250,13 @@ def _workspace(badgebot: Badgebot) -> str | None:
     return team
 
 
+def _cookies() -> SiteCookies:
+    return SiteCookies(site().cookie_path, site().secure)
+
+
 def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(name, value, max_age=max_age, path=site().cookie_path, secure=site().secure, httponly=True,
-                        samesite="Lax")
+    _cookies().set(response, name, value, max_age)
 
 
 def _forget(response: Response, name: str) -> Response:
-    response.delete_cookie(name, path=site().cookie_path, secure=site().secure, httponly=True, samesite="Lax")
-    return response
+    return _cookies().forget(response, name)

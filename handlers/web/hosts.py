@@ -21,15 +21,15 @@ from bot.errors import NotFound
 from bot.usecases.campus_events.attendance import attendance, write_attendance_csv
 from bot.usecases.campus_events.checkin import display_state
 from handlers.attendance_links import attendance_link_valid
-from handlers.web.checkin import page, set_up, site
+from handlers.web.checkin import EXTENSION, CheckinSite, page
 from handlers.web.pages import PRIVATE
 from handlers.web.security import Routes
-from handlers.web.services import badgebot
+from handlers.web.services import app_state, badgebot
 
 POLL_SECONDS = 2
 
 hosts = Routes("hosts", __name__, headers=PRIVATE)
-hosts.record_once(set_up)
+site = app_state(hosts, EXTENSION, CheckinSite.of)  # the same CheckinSite as the learners' pages
 
 
 @functools.lru_cache(maxsize=64)

@@ -7,11 +7,7 @@ from collections.abc import Callable
 
 from bot.usecases.context import Context
 from bot.usecases.reports.awards import awards_report
-from bot.usecases.reports.decisions import (
-    DEFAULT_TARGET_DAYS,
-    decisions_report,
-    histogram_edges,
-)
+from bot.usecases.reports.decisions import DEFAULT_TARGET_DAYS, decisions_report, histogram_edges
 from bot.usecases.reports.engagement import VisitKind, count_visit, engagement_report
 from bot.usecases.reports.funnel import funnel_report
 from bot.usecases.reports.programs import certificates_report, events_report

@@ -7,16 +7,7 @@ from sqlalchemy import case, func, select
 
 from bot.domain.vocabulary import CredentialType
 from bot.usecases.context import Context
-from bot.usecases.reports.scope import (
-    Report,
-    ReportFilter,
-    Table,
-    for_reports,
-    issuer_clause,
-    issuer_of,
-    month_of,
-    share,
-)
+from bot.usecases.reports.scope import (Report, ReportFilter, Table, for_reports, issuer_clause, issuer_of, month_of, share)
 from models import Award, Credential
 
 COLUMNS = ("awards", "with distinction", "distinction share")

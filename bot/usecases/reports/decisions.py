@@ -14,16 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.vocabulary import AWAITING_REVIEW, OPEN_STATUSES, SubmissionStatus
 from bot.usecases.context import Context
-from bot.usecases.reports.scope import (
-    Report,
-    ReportFilter,
-    Table,
-    days_between,
-    for_reports,
-    issuer_clause,
-    percentile,
-    share,
-)
+from bot.usecases.reports.scope import (Report, ReportFilter, Table, days_between, for_reports, issuer_clause, percentile, share)
 from models import Artifact, Credential, Review, Submission
 from models.base import UTCDateTime
 

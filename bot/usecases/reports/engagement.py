@@ -11,15 +11,7 @@ from sqlalchemy import and_, case, exists, func, select, true
 from bot.domain.vocabulary import OutboxKind
 from bot.usecases.context import Context
 from bot.usecases.outbox import FAILED, SKIPPED
-from bot.usecases.reports.scope import (
-    Report,
-    ReportFilter,
-    Table,
-    days_between,
-    for_reports,
-    issuer_clause,
-    share,
-)
+from bot.usecases.reports.scope import Report, ReportFilter, Table, days_between, for_reports, issuer_clause, share
 from models import Award, AwardVisit, Credential, Learner, OutboxMessage, Submission
 from models.base import insert_for
 

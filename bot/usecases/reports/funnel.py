@@ -6,14 +6,7 @@ from sqlalchemy import and_, case, func, select
 
 from bot.domain.vocabulary import OPEN_STATUSES, Decision, SubmissionStatus
 from bot.usecases.context import Context
-from bot.usecases.reports.scope import (
-    Report,
-    ReportFilter,
-    Table,
-    for_reports,
-    issuer_clause,
-    share,
-)
+from bot.usecases.reports.scope import Report, ReportFilter, Table, for_reports, issuer_clause, share
 from models import Credential, Review, Submission
 
 

@@ -8,14 +8,7 @@ from sqlalchemy import distinct, func, select
 
 from bot.usecases.context import Context
 from bot.usecases.progress import all_stack_progress, valid_award_filter
-from bot.usecases.reports.scope import (
-    Report,
-    ReportFilter,
-    Table,
-    for_reports,
-    issuer_clause,
-    share,
-)
+from bot.usecases.reports.scope import Report, ReportFilter, Table, for_reports, issuer_clause, share
 from models import Award, CertificateRequirement, CheckIn, Credential, Event
 
 

@@ -1,10 +1,4 @@
-"""intakes (work recorded before Slack is answered); secrets and issuer keys shared by every replica
-
-Revision ID: 0006
-Revises: 0005
-"""
-from __future__ import annotations
-
+"""intakes (work recorded before Slack is answered); secrets and issuer keys shared by every replica"""
 import sqlalchemy as sa
 from alembic import op
 

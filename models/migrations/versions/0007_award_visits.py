@@ -1,15 +1,8 @@
-"""award_visits: public page views and LinkedIn clicks per award and day (for the program's reports)
-
-Revision ID: 0008
-Revises: 0006
-"""
-from __future__ import annotations
-
+"""award_visits: public page views and LinkedIn clicks per award and day (for the program's reports)"""
 import sqlalchemy as sa
 from alembic import op
 
-# 0007 is reserved for a change made alongside this one; the chain is re-checked before commit.
-revision, down_revision, branch_labels, depends_on = "0008", "0006", None, None
+revision, down_revision, branch_labels, depends_on = "0007", "0006", None, None
 
 
 def upgrade() -> None:
