@@ -65,6 +65,18 @@ class WriterLock:
         self._queue: deque[tuple[int, threading.Lock]] = deque()
         self._held = threading.local()
 
+    @property
+    def waiting(self) -> int:
+        """How many threads wait for the lock now (for diagnostics and tests)."""
+        with self._mutex:
+            return len(self._queue)
+
+    @property
+    def held(self) -> bool:
+        """Whether some thread holds the lock now."""
+        with self._mutex:
+            return self._owner is not None
+
     def __enter__(self) -> None:
         self._held.stack = [*getattr(self._held, "stack", []), self._acquire()]
 

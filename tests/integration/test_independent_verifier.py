@@ -16,7 +16,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -36,6 +35,7 @@ from config.settings import load_settings
 from handlers.bootstrap import bootstrap
 from handlers.cli.main import main
 from tests.helpers import earn
+from tests.processes import wait_for
 
 JS = Path(__file__).resolve().parent.parent / "js"
 LEARNER = "U0LEARN001"
@@ -263,7 +263,8 @@ def test_badges_transcript_sends_a_file_that_the_independent_verifier_accepts(sl
 
     answer = slack.command(LEARNER, "transcript")
     assert answer.status == 200 and "Making your transcript of 3 credentials" in answer.body
-    messages = wait_for(lambda: [m for m in emulator.messages(emulator.dm_channel_of(LEARNER)) if m.files])
+    messages = wait_for(lambda: [m for m in emulator.messages(emulator.dm_channel_of(LEARNER)) if m.files], 30,
+                        "the transcript in the learner's DM")
     assert messages, "no transcript arrived"
     [message] = messages
     assert "Your transcript: 3 credentials" in message.text
@@ -318,14 +319,6 @@ def test_a_shared_transcript_has_a_public_page_until_it_is_unshared(slack_world)
     assert web.get(urlparse(page_url).path).status_code == 404
     assert web.get(transcript_path).status_code == 404
     assert "`/badges transcript share`" in slack.command(LEARNER, "transcript publish").body
-
-
-def wait_for(condition, timeout: float = 30.0):  # type: ignore[no-untyped-def]
-    """Background work (the upload after the ack) is done when its result shows, or never within `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not (found := condition()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return found
 
 
 # ------------------------------------------------------------------------------------ VC-JWT, with PyJWT

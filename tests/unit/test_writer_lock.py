@@ -8,8 +8,8 @@ from bot.adapters.db import WriterLock
 
 
 def queued(lock: WriterLock, n: int) -> None:
-    """Wait until `n` threads are queued for the lock (polls the lock's own queue; no clock involved)."""
-    while len(lock._queue) < n:
+    """Wait until `n` threads are queued for the lock (polls the lock's own count; no clock involved)."""
+    while lock.waiting < n:
         threading.Event().wait(0.001)
 
 
@@ -49,7 +49,7 @@ def test_one_writer_at_a_time_and_a_writer_may_nest():
         t.start()
     for t in threads:
         t.join()
-    assert most[0] == 1 and lock._owner is None and not lock._queue
+    assert most[0] == 1 and not lock.held and not lock.waiting
 
 
 def test_a_wait_is_bounded_then_sqlite_decides():
@@ -62,10 +62,12 @@ def test_a_wait_is_bounded_then_sqlite_decides():
     t = threading.Thread(target=holder)
     t.start()
     queued_or_held = threading.Event()
-    while lock._owner is None:
+    while not lock.held:
         queued_or_held.wait(0.001)
     with lock:  # not handed over in time: goes ahead, and gives nothing back that it never had
         got_through = True
     release.set()
     t.join()
-    assert got_through and lock._owner is None and lock._depth == 0
+    assert got_through and not lock.held  # and a later writer is not kept out:
+    with lock:
+        assert lock.held
