@@ -39,13 +39,12 @@ admin = Routes("admin", __name__, headers=PRIVATE)
 class AdminSite:
     sessions: SignedCookie
     signins: SignedCookie
-    secure: bool
-    cookie_path: str
+    cookies: SiteCookies  # under /admin, HTTPS-only when the public URL is
 
     @classmethod
     def of(cls, bot: Badgebot) -> AdminSite:
-        return cls(session_cookie(bot.signer), signin_cookie(bot.signer), bot.public_url.startswith("https://"),
-                   bot.urls.paths.admin_home)
+        return cls(session_cookie(bot.signer), signin_cookie(bot.signer),
+                   SiteCookies(bot.urls.paths.admin_home, bot.public_url.startswith("https://")))
 
 
 site = app_state(admin, EXTENSION, AdminSite.of)  # this app's AdminSite
@@ -120,7 +119,7 @@ def start_sign_in() -> Response:
     bot, provider = badgebot(), checkin_site().sign_in()
     if provider is None:
         return see_other(bot.urls.paths.admin_home)
-    return begin_sign_in(provider, bot.urls.admin_callback, site().signins, _cookies(), SIGNIN,
+    return begin_sign_in(provider, bot.urls.admin_callback, site().signins, site().cookies, SIGNIN,
                          n=_own(request.args.get("next", "")))
 
 
@@ -132,14 +131,14 @@ def finish_sign_in() -> Response:
         return page("admin_signin.html", 400, person=None, signin=provider is not None,
                     message="This sign-in expired, or began in another browser. Sign in again.")
     if slack_declined():
-        return _forget(page("admin_signin.html", 400, person=None, signin=True,
+        return site().cookies.forget(page("admin_signin.html", 400, person=None, signin=True,
                             message="You did not finish signing in with Slack."), SIGNIN)
     try:
         identity = provider.identify(request.args["code"], bot.urls.admin_callback, str(pending["o"]))
     except SignInFailed as error:
-        return _forget(page("admin_signin.html", 400, person=None, signin=True, message=str(error)), SIGNIN)
+        return site().cookies.forget(page("admin_signin.html", 400, person=None, signin=True, message=str(error)), SIGNIN)
     response = see_other(str(pending.get("n") or bot.urls.paths.admin_home))
-    _set_cookie(_forget(response, SIGNIN), SESSION,
+    site().cookies.set(site().cookies.forget(response, SIGNIN), SESSION,
                 site().sessions.dump({"u": identity.user_id, "n": identity.name, "w": identity.team_id}),
                 site().sessions.max_age)
     return response
@@ -147,7 +146,7 @@ def finish_sign_in() -> Response:
 
 @admin.post("/admin/signout")
 def sign_out() -> Response:
-    return _forget(see_other(badgebot().urls.paths.admin_home), SESSION)
+    return site().cookies.forget(see_other(badgebot().urls.paths.admin_home), SESSION)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -189,15 +188,3 @@ def _own(path: str) -> str:
     """`path` when it is a console page of ours, so a sign-in link cannot send anyone elsewhere."""
     home = badgebot().urls.paths.admin_home
     return path if path == home or path.startswith(home + "/") else ""
-
-
-def _cookies() -> SiteCookies:
-    return SiteCookies(site().cookie_path, site().secure)
-
-
-def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    _cookies().set(response, name, value, max_age)
-
-
-def _forget(response: Response, name: str) -> Response:
-    return _cookies().forget(response, name)

@@ -53,16 +53,15 @@ class CheckinSite:
     tz: ZoneInfo
     sessions: SignedCookie
     signins: SignedCookie
-    secure: bool  # cookies only over HTTPS, when the public URL is HTTPS
-    cookie_path: str  # the check-in pages', and no other's
+    cookies: SiteCookies  # the check-in pages' and no other's; HTTPS-only when the public URL is
     _sign_in: SlackSignIn | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def of(cls, badgebot: Badgebot) -> CheckinSite:
         return cls(badgebot, ZoneInfo(badgebot.settings.timezone), session_cookie(badgebot.signer),
-                   signin_cookie(badgebot.signer), secure=badgebot.public_url.startswith("https://"),
-                   cookie_path=badgebot.urls.paths.checkin_entry)
+                   signin_cookie(badgebot.signer),
+                   SiteCookies(badgebot.urls.paths.checkin_entry, badgebot.public_url.startswith("https://")))
 
     def sign_in(self) -> SlackSignIn | None:
         settings = self.badgebot.settings
@@ -143,7 +142,7 @@ def start_sign_in(code: str) -> Response:
         preview = preview_code(bot.ctx, bot.signer, code, tz=site().tz, received_at=arrived())
     except CheckInRefused as error:
         return refused(error, code)
-    return begin_sign_in(provider, bot.urls.checkin_callback, site().signins, _cookies(), SIGNIN,
+    return begin_sign_in(provider, bot.urls.checkin_callback, site().signins, site().cookies, SIGNIN,
                          c=code, t=(preview.judged_at or bot.ctx.clock()).isoformat())
 
 
@@ -156,12 +155,12 @@ def finish_sign_in() -> Response:
                     message="This sign-in expired, or began in another browser. Scan the code again.")
     code = str(pending["c"])
     if slack_declined():
-        return _forget(page("checkin_result.html", 400, outcome="signin_failed", person=who(), code=code,
+        return site().cookies.forget(page("checkin_result.html", 400, outcome="signin_failed", person=who(), code=code,
                             message="You did not finish signing in with Slack, so you are not checked in."), SIGNIN)
     try:
         identity = provider.identify(request.args["code"], bot.urls.checkin_callback, str(pending["o"]))
     except SignInFailed as error:
-        return _forget(page("checkin_result.html", 400, outcome="signin_failed", person=who(), code=code,
+        return site().cookies.forget(page("checkin_result.html", 400, outcome="signin_failed", person=who(), code=code,
                             message=str(error)), SIGNIN)
     person = {"u": identity.user_id, "n": identity.name, "w": identity.team_id}
     try:
@@ -172,7 +171,7 @@ def finish_sign_in() -> Response:
     except CheckInRefused as error:
         response = refused(error, code)
     sessions = site().sessions
-    _set_cookie(_forget(response, SIGNIN), SESSION, sessions.dump(person), sessions.max_age)
+    site().cookies.set(site().cookies.forget(response, SIGNIN), SESSION, sessions.dump(person), sessions.max_age)
     return response
 
 
@@ -189,7 +188,7 @@ def done(event_id: int) -> Response:
 @checkin.post("/checkin/signout")
 def sign_out() -> Response:
     back = normalize_code(request.form.get("code", ""))
-    return _forget(see_other(_paths().checkin(back) if back else _paths().checkin_entry), SESSION)
+    return site().cookies.forget(see_other(_paths().checkin(back) if back else _paths().checkin_entry), SESSION)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -248,15 +247,3 @@ def _workspace(badgebot: Badgebot) -> str | None:
     if team is None:  # without it, Slack's own workspace picker still applies
         log.warning("could not learn the workspace id; sign-ins are not limited to one workspace")
     return team
-
-
-def _cookies() -> SiteCookies:
-    return SiteCookies(site().cookie_path, site().secure)
-
-
-def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    _cookies().set(response, name, value, max_age)
-
-
-def _forget(response: Response, name: str) -> Response:
-    return _cookies().forget(response, name)
