@@ -1,0 +1,12 @@
+"""credentials.issuer, alignment, review_every (being written this session; owner fills it)"""
+from alembic import op  # noqa: F401
+
+revision, down_revision, branch_labels, depends_on = "0008", "0007", None, None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
