@@ -36,3 +36,32 @@ def name_with_type(name: str, type_label: str) -> str:
     if name.rstrip().endswith(")"):
         return f"{name}, {type_label}"
     return f"{name} ({type_label})"
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Text as its author meant it: lines wrapped by hand joined back into one ("removes duplicates and
+    fixes types,\\nuses at least three..." reads as one sentence), while a blank line still ends a
+    paragraph and a list item ("- ...", "1. ...") keeps its own line. Every screen (modal, card, page)
+    wraps text to its own width, so hard breaks from a TOML file only cut sentences in odd places."""
+    result: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines: list[str] = []
+        for line in block.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if lines and not _LIST_ITEM.match(line):
+                lines[-1] = f"{lines[-1]} {line}"
+            else:
+                lines.append(line)
+        if lines:
+            result.append("\n".join(lines))
+    return result
+
+
+def reflowed(text: str) -> str:
+    """`paragraphs(text)` joined by blank lines: for places that take one string (Slack mrkdwn)."""
+    return "\n\n".join(paragraphs(text))
