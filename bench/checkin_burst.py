@@ -14,9 +14,11 @@ Baseline, same server, same schedule: each arrival makes the same three requests
 and the redirected GET, what the learner waits for) and of the check-in page, errors, duplicates,
 the database's final count, and the ratio of medians check-in/baseline.
 
-Targets (issue 4): every learner checked in exactly once (count = learners, zero duplicates, zero
-errors; otherwise exit status 1), and p99 tap -> confirmation under 250 ms at the 2,000-in-60-s rate
-(PASS/MISS, never the exit status: machines are noisy).
+Targets (issues 4 and 15): every learner checked in exactly once (count = learners, zero duplicates, zero
+errors; otherwise exit status 1); p99 tap -> confirmation under 250 ms, and at 2,000 in 60 s the tap median within
+3x of the baseline's (PASS/MISS, never the exit status: machines are noisy). Also printed (issue 15): the bot
+process's CPU ms per check-in (/proc/<pid>/stat, until the DMs are sent), SQL statements per request and the
+requests' CPU in process; learners shown "busy, tap again" (HTTP 503) tap the same form again after Retry-After.
 
     python bench/checkin_burst.py [--db sqlite|postgresql|both] [--runs 2000/60,500/5] [--postgres-url URL]
 
@@ -50,10 +52,12 @@ TOKEN = "xoxb-bench-checkin"
 SIGNING_SECRET = "bench-checkin-signing-secret"
 HOST = "U0HOST0001"  # a host in the example catalog
 TARGET_P99_MS = 250.0
-TARGET_RUN = (2000, 60.0)  # the run the p99 target is for
+TARGET_RUN = (2000, 60.0)  # the run the ratio target is for
+TARGET_RATIO = 3.0  # tap median / the bare endpoint's (issue 15)
 POLL_SECONDS = 2.0  # the door screen's polling interval (handlers/web/checkin.py)
 START_TIMEOUT = 90.0
 WARMUP_LEARNERS = 40
+PROFILED_LEARNERS = 111  # in-process: 10 to warm up, 1 counted, 100 timed
 
 
 # --------------------------------------------------------------------------- Slack, in its own process
@@ -98,7 +102,7 @@ class Bot:
 
     def create_event(self, name: str, minutes: int = 120) -> tuple[int, str]:
         """`badgebot event create`: check-in open from 5 minutes ago; returns (number, door screen link)."""
-        now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
         out = subprocess.run(
             [*badgebot(), "event", "create", "--name", name, "--souvenir", "data-viz-meetup", "--host", HOST,
              "--starts", now.isoformat(), "--ends", (now + dt.timedelta(minutes=minutes)).isoformat(),
@@ -189,15 +193,17 @@ class DoorScreen:
         self._thread.join(5)
 
 
+MAX_TAPS = 20  # a learner shown "busy, tap again" this often gives up (an error)
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"')  # the one-tap form's fields
 
 
 @dataclass
 class Outcome:
     landing: float | None = None  # seconds
-    tap: float | None = None  # POST + the redirected GET
+    tap: float | None = None  # POST + the redirected GET (and any "busy, tap again" on the way)
     error: str | None = None
     duplicate: bool = False
+    busy: int = 0  # "busy, tap again" pages (HTTP 503) this learner was shown
 
 
 def check_in(client: httpx.Client, base: str, door: DoorScreen, cookie: str) -> Outcome:
@@ -207,21 +213,28 @@ def check_in(client: httpx.Client, base: str, door: DoorScreen, cookie: str) -> 
     landing = client.get(f"{base}/checkin/{code}", headers=headers)
     landed = time.perf_counter() - started
     form = dict(HIDDEN.findall(landing.text)) if landing.status_code == 200 else {}
+    busy = int(landing.status_code == 503)  # the busy page carries the tap form: the learner taps it
+    form = dict(HIDDEN.findall(landing.text)) if landing.status_code in (200, 503) else {}
     if "csrf" not in form:
         return Outcome(landed, error=f"check-in page: HTTP {landing.status_code} {_outcome(landing.text)}")
     started = time.perf_counter()
-    tapped = client.post(f"{base}/checkin/{code}", data=form, headers=headers)
+    while True:
+        tapped = client.post(f"{base}/checkin/{code}", data=form, headers=headers)
+        if tapped.status_code != 503 or busy >= MAX_TAPS:
+            break
+        busy += 1  # "busy, tap again": the learner waits as Retry-After says, then taps the same form again
+        time.sleep(float(tapped.headers.get("retry-after", "1")))
     if tapped.status_code != 303 or "/checkin/done/" not in tapped.headers.get("location", ""):
-        return Outcome(landed, error=f"tap: HTTP {tapped.status_code} {_outcome(tapped.text)}")
+        return Outcome(landed, error=f"tap: HTTP {tapped.status_code} {_outcome(tapped.text)}", busy=busy)
     done = client.get(base + tapped.headers["location"], headers=headers)
     elapsed = time.perf_counter() - started
     if done.status_code != 200:
-        return Outcome(landed, error=f"confirmation: HTTP {done.status_code}")
+        return Outcome(landed, error=f"confirmation: HTTP {done.status_code}", busy=busy)
     if 'data-outcome="already"' in done.text:
-        return Outcome(landed, elapsed, duplicate=True)
+        return Outcome(landed, elapsed, duplicate=True, busy=busy)
     if 'data-outcome="new"' not in done.text:
-        return Outcome(landed, elapsed, error=f"confirmation: {_outcome(done.text)}")
-    return Outcome(landed, elapsed)
+        return Outcome(landed, elapsed, error=f"confirmation: {_outcome(done.text)}", busy=busy)
+    return Outcome(landed, elapsed, busy=busy)
 
 
 def healthz(client: httpx.Client, base: str) -> Outcome:
@@ -275,7 +288,8 @@ def burst(arrive: Any, learners: int, seconds: float) -> dict[str, Any]:
     wall = time.perf_counter() - start
     errors = Counter(o.error for o in outcomes if o.error)
     return {"n": learners, "seconds": seconds, "wall": wall, "errors": sum(errors.values()), "why": errors,
-            "duplicates": sum(o.duplicate for o in outcomes),
+            "duplicates": sum(o.duplicate for o in outcomes), "busy": sum(o.busy for o in outcomes),
+            "busy_learners": sum(o.busy > 0 for o in outcomes),
             "tap": _figures([o.tap for o in outcomes if o.tap is not None and not o.error]),
             "landing": _figures([o.landing for o in outcomes if o.landing is not None and not o.error])}
 
@@ -312,22 +326,104 @@ def database_counts(database_url: str, event_id: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- one database
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, from /proc/<pid>/stat (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()  # after "pid (comm)": field 3 (state) is fields[0]
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime (14) + stime (15)
+
+
+def settled(database_url: str, pid: int, timeout: float = 180.0) -> float:
+    """Wait until the bot has finished what the run gave it: no award DM left to send, then no CPU used
+    for half a second (App Home refreshes wait for an idle outbox). Returns the seconds waited."""
+    from sqlalchemy import func, select
+
+    from bot.adapters.db import make_engine
+    from models import OutboxMessage
+
+    started, engine = time.monotonic(), make_engine(database_url)
+    try:
+        while time.monotonic() - started < timeout:
+            with engine.connect() as conn:
+                due = conn.scalar(select(func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.status.in_(("pending", "sending"))))
+            if not due:
+                break
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    while time.monotonic() - started < timeout:
+        before = cpu_seconds(pid)
+        time.sleep(0.5)
+        if cpu_seconds(pid) - before < 0.02:
+            break
+    return time.monotonic() - started
+
+
+def statements_per_request(shared: Any, code: str, cookies: list[str]) -> dict[str, Any]:
+    """In this process, through the bot's own web app (no HTTP): the SQL statements each of a check-in's
+    three requests sends (counted with a `before_cursor_execute` listener; BEGIN included, COMMIT is not
+    a statement on either driver), and the CPU milliseconds the three take together (time.process_time,
+    without the HTTP server and without the award DM, which the outbox worker sends later)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement.split(None, 1)[0].upper())
+
+    app = shared.web.test_client()
+    figures: dict[str, Any] = {}
+
+    def one(cookie: str, record: bool) -> None:
+        app.set_cookie("bb_session", cookie)
+        sent.clear()
+        page = app.get(f"/checkin/{code}")
+        if record:
+            figures["page"] = len(sent)
+        form = dict(HIDDEN.findall(page.get_data(as_text=True)))
+        sent.clear()
+        tapped = app.post(f"/checkin/{code}", data=form)
+        if record:
+            figures["tap"] = len(sent)
+            figures["tap_kinds"] = dict(Counter(sent))
+        sent.clear()
+        done = app.get(tapped.headers["location"])
+        if record:
+            figures["confirmation"] = len(sent)
+        if 'data-outcome="new"' not in done.get_data(as_text=True):
+            raise SystemExit(f"the in-process check-in failed: {done.status_code} {_outcome(done.get_data(as_text=True))}")
+
+    event.listen(shared.engine, "before_cursor_execute", count)
+    try:
+        for cookie in cookies[:10]:  # warm: compiled statements cached, the secret read
+            one(cookie, False)
+        one(cookies[10], True)
+        started = time.process_time()
+        for cookie in cookies[11:]:
+            one(cookie, False)
+        figures["cpu_ms"] = (time.process_time() - started) / len(cookies[11:]) * 1000
+    finally:
+        event.remove(shared.engine, "before_cursor_execute", count)
+    return figures
+
+
 def bench_database(kind: str, database_url: str, runs: list[tuple[int, float]]) -> tuple[list[dict[str, Any]], bool]:
     from bot.adapters.oidc import session_cookie
     from config.settings import load_settings
     from handlers.bootstrap import bootstrap
 
-    total = WARMUP_LEARNERS + sum(n for n, _ in runs)
+    total = WARMUP_LEARNERS + sum(n for n, _ in runs) + PROFILED_LEARNERS
     with tempfile.TemporaryDirectory(prefix="badgebot-checkin-") as workdir:
         bot = start_bot(database_url, Path(workdir), total)
         client = new_client()
+        serve_pid = bot.processes[-1].pid
         try:
             # The bot's server secret lives in the database it shares with us (as every replica's does).
             shared = bootstrap(load_settings(database_url=database_url, data_dir=Path(workdir) / "bench"))
             sessions = session_cookie(shared.signer)
             cookies = [sessions.dump({"u": learner_id(i), "n": f"Learner {i}", "w": "T0EMULATOR"})
                        for i in range(total)]
-            shared.close()
             results, correct, offset = [], True, 0
             plan = [("warm-up", WARMUP_LEARNERS, 4.0)] + [(f"{n} in {s:g} s", n, s) for n, s in runs]
             for label, learners, seconds in plan:
@@ -335,11 +431,15 @@ def bench_database(kind: str, database_url: str, runs: list[tuple[int, float]]) 
                 door = DoorScreen(client, display)
                 base, first = bot.url, offset
                 try:
+                    cpu_start = cpu_seconds(serve_pid)
                     baseline = burst(lambda i, base=base: healthz(client, base), learners, seconds)
+                    cpu_bare = cpu_seconds(serve_pid)
                     checkins = burst(lambda i, base=base, door=door, first=first:
                                      check_in(client, base, door, cookies[first + i]), learners, seconds)
                 finally:
                     door.stop()
+                drained = settled(database_url, serve_pid)  # the award DMs (and App Homes) are part of the cost
+                cpu_bot = cpu_seconds(serve_pid)
                 offset += learners
                 if label == "warm-up":
                     continue
@@ -348,10 +448,15 @@ def bench_database(kind: str, database_url: str, runs: list[tuple[int, float]]) 
                       and db["rows"] == db["learners"] == learners and db["awards"] == learners)
                 correct &= ok
                 results.append({"db": kind, "label": label, "n": learners, "seconds": seconds, "bot": checkins,
-                                "bare": baseline, "database": db, "ok": ok})
-            # Award DMs still on their way are the outbox's business; say where it stands.
-            time.sleep(2)
+                                "bare": baseline, "database": db, "ok": ok, "drained": drained,
+                                "cpu_ms": (cpu_bot - cpu_bare) / learners * 1000,
+                                "bare_cpu_ms": (cpu_bare - cpu_start) / learners * 1000})
             results[-1]["database"]["outbox_after"] = database_counts(database_url, 0)["outbox"]
+            number, display = bot.create_event("Bench profile")
+            code = DoorScreen(client, display)
+            code.stop()
+            results[-1]["profile"] = statements_per_request(shared, code.code, cookies[offset:])
+            shared.close()
             return results, correct
         finally:
             client.close()
@@ -362,16 +467,28 @@ def bench_database(kind: str, database_url: str, runs: list[tuple[int, float]]) 
 
 
 def report(results: list[dict[str, Any]]) -> None:
-    print(f"{'db':<10} {'run':<12} {'rate/s':>6} {'server':>6} {'errors':>6} {'dupes':>5} "
-          f"{'page med':>8} {'page p99':>8} {'tap med':>8} {'tap p99':>8} {'wall s':>6}")
+    print(f"{'db':<10} {'run':<12} {'rate/s':>6} {'server':>6} {'errors':>6} {'dupes':>5} {'busy':>5} "
+          f"{'page med':>8} {'page p99':>8} {'tap med':>8} {'tap p99':>8} {'wall s':>6} {'CPU ms':>6}")
     for r in results:
         for name in ("bot", "bare"):
             f = r[name]
+            cpu = r["cpu_ms"] if name == "bot" else r["bare_cpu_ms"]
             print(f"{r['db']:<10} {r['label']:<12} {r['n'] / r['seconds']:>6.1f} {name:>6} {f['errors']:>6} "
-                  f"{f['duplicates']:>5} {f['landing']['median']:>8.1f} {f['landing']['p99']:>8.1f} "
-                  f"{f['tap']['median']:>8.1f} {f['tap']['p99']:>8.1f} {f['wall']:>6.1f}")
-    print("\n(ms; page = the check-in page, GET; tap = POST + the redirected confirmation; "
-          "bare = the same three requests to /healthz)\n")
+                  f"{f['duplicates']:>5} {f['busy_learners']:>5} {f['landing']['median']:>8.1f} "
+                  f"{f['landing']['p99']:>8.1f} {f['tap']['median']:>8.1f} {f['tap']['p99']:>8.1f} "
+                  f"{f['wall']:>6.1f} {cpu:>6.1f}")
+    print("\n(ms; page = the check-in page, GET; tap = POST + the redirected confirmation, with any \"busy, tap "
+          "again\" and its retry; bare = the same three requests to /healthz; busy = learners shown \"busy, tap "
+          "again\" (HTTP 503) at least once; CPU ms = the bot process's CPU per arrival, user + system, until the "
+          "award DMs and App Homes were done)\n")
+    for r in results:
+        if "profile" in r:
+            p = r["profile"]
+            kinds = ", ".join(f"{n} {k}" for k, n in sorted(p["tap_kinds"].items()))
+            print(f"{r['db']}: SQL statements per request (in process): page {p['page']}, tap {p['tap']} ({kinds}), "
+                  f"confirmation {p['confirmation']}; CPU {p['cpu_ms']:.1f} ms per check-in (three requests, "
+                  "no HTTP server, no DM)")
+    print()
     for r in results:
         bot, bare, db = r["bot"], r["bare"], r["database"]
         ratio = bot["tap"]["median"] / bare["tap"]["median"]
@@ -380,12 +497,16 @@ def report(results: list[dict[str, Any]]) -> None:
               f"{bot['duplicates']} duplicates, {bot['errors']} errors -> {'OK' if r['ok'] else 'WRONG'}")
         for why, count in bot["why"].most_common(5):
             print(f"    {count} x {why}")
-        target = (r["n"], r["seconds"]) == TARGET_RUN
-        verdict = ("PASS" if bot["tap"]["p99"] < TARGET_P99_MS else "MISS") if target else "(no target)"
-        print(f"    tap p99 {bot['tap']['p99']:.1f} ms{f' (target < {TARGET_P99_MS:.0f})' if target else ''}, "
-              f"median {bot['tap']['median']:.1f} ms = {ratio:.2f}x the bare endpoint's {verdict}")
+        p99_verdict = "PASS" if bot["tap"]["p99"] < TARGET_P99_MS else "MISS"
+        ratio_verdict = "PASS" if ratio <= TARGET_RATIO else "MISS"
+        print(f"    tap p99 {bot['tap']['p99']:.1f} ms (target < {TARGET_P99_MS:.0f}: {p99_verdict}), "
+              f"median {bot['tap']['median']:.1f} ms = {ratio:.2f}x the bare endpoint's"
+              + (f" (target <= {TARGET_RATIO:g}x: {ratio_verdict})" if (r["n"], r["seconds"]) == TARGET_RUN else ""))
+        print(f"    {bot['busy_learners']} learners shown \"busy, tap again\" ({bot['busy']} times); "
+              f"CPU {r['cpu_ms']:.1f} ms per check-in in the bot process ({r['bare_cpu_ms']:.1f} per bare arrival); "
+              f"DMs and App Homes done {r['drained']:.1f} s after the last answer")
         if "outbox_after" in db:
-            print(f"    outbox 2 s after the last run: {db['outbox_after']}")
+            print(f"    outbox once the bot had settled: {db['outbox_after']}")
 
 
 def postgres_problem(url: str) -> str | None:

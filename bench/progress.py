@@ -40,6 +40,16 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # "now" for every measured phas
 TARGET_SECONDS = 10.0
 TARGET_BYTES = 500 * MB
 TARGET_RATIO = 2.0
+# Issue 15, a state university system (--learners 500000 --awards 5000000): the same 10 s, within 1 GB and 1.5x.
+SYSTEM_LEARNERS = 500_000
+SYSTEM_BYTES, SYSTEM_RATIO = 1024 * MB, 1.5
+
+
+def targets(learners: int) -> tuple[str, float, int, float]:
+    """(issue, seconds, peak bytes, A/B ratio) that A is held to at this scale."""
+    if learners >= SYSTEM_LEARNERS:
+        return "issue 15", TARGET_SECONDS, SYSTEM_BYTES, SYSTEM_RATIO
+    return "issue 2", TARGET_SECONDS, TARGET_BYTES, TARGET_RATIO
 HASH_MASK = (1 << 64) - 1
 
 SOUVENIR, L1, L2, PRACTICED, EXPERT = (
@@ -295,15 +305,33 @@ def load(url: str, data: Dataset) -> dict[str, float]:
                 _copy(conn, "learners", LEARNER_COLUMNS, data.learners)
                 timings["learners"] = time.perf_counter() - t
                 t = time.perf_counter()
+                # The awards' indexes (not those of constraints) built once, after the rows, as on SQLite below.
+                indexes = conn.execute(text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND tablename = 'awards' AND indexname NOT IN "
+                    "(SELECT conname FROM pg_constraint WHERE conrelid = 'awards'::regclass)")).all()
+                for name, _ in indexes:
+                    conn.execute(text(f'DROP INDEX "{name}"'))
                 _copy(conn, "awards", AWARD_COLUMNS, data.awards)
+                for _, definition in indexes:
+                    conn.execute(text(definition))
                 for table_name in ("credentials", "learners", "awards"):
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), "
                                       f"(SELECT max(id) FROM {table_name}))"))
             else:
+                # A page cache big enough for the indexes being filled (SQLite's default is 2 MB, and 5,000,000
+                # awards in issue order thrash it), and the awards' own indexes built once, after the rows.
+                conn.exec_driver_sql("PRAGMA cache_size = -1000000")
                 _insert_many(conn, "learners", LEARNER_COLUMNS, data.learners)
                 timings["learners"] = time.perf_counter() - t
                 t = time.perf_counter()
+                indexes = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                               "AND tbl_name = 'awards' AND sql IS NOT NULL").all()
+                for name, _ in indexes:
+                    conn.exec_driver_sql(f'DROP INDEX "{name}"')
                 _insert_many(conn, "awards", AWARD_COLUMNS, data.awards)
+                for _, sql in indexes:
+                    conn.exec_driver_sql(sql)
         timings["awards"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -318,14 +346,23 @@ def load(url: str, data: Dataset) -> dict[str, float]:
 
 
 def _insert_many(conn: Any, table_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Core insert() with executemany, in chunks (bind processing as the application would do it)."""
-    from sqlalchemy import insert
-
-    from models import Base
+    """sqlite3's executemany in 100k-row chunks, inside the SQLAlchemy connection's transaction, each value
+    through its column type's own bind processor (the UTC datetimes stored as the application stores them).
+    SQLAlchemy's executemany (a dict per row) loaded 5,000,000 awards several times slower."""
+    from models import Base  # the models load only where a database is filled, as elsewhere here
 
     table_obj = Base.metadata.tables[table_name]
-    for start in range(0, len(rows), 50_000):
-        conn.execute(insert(table_obj), [dict(zip(columns, row)) for row in rows[start:start + 50_000]])
+    dialect = conn.dialect
+    processors = [table_obj.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    statement = f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for start in range(0, len(rows), 100_000):
+            cursor.executemany(statement, [tuple(value if process is None else process(value)
+                                                 for process, value in zip(processors, row))
+                                           for row in rows[start:start + 100_000]])
+    finally:
+        cursor.close()
 
 
 def _copy(conn: Any, table_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -658,7 +695,8 @@ def main(argv: list[str] | None = None) -> int:
                 summary[name] = {}
 
     if summary:
-        say("\n=== targets (issue 2): A = all_stack_progress + nudge_candidates")
+        issue, target_seconds, target_bytes, target_ratio = targets(args.learners)
+        say(f"\n=== targets ({issue}): A = all_stack_progress + nudge_candidates")
         names = list(summary)
 
         def cell(name: str, key: str, ok: Any, shown: Any) -> str:
@@ -668,12 +706,12 @@ def main(argv: list[str] | None = None) -> int:
             return f"{shown(figures[key])} {'PASS' if ok(figures[key]) else 'MISS'}"
 
         say(table(["target", *names], [
-            (f"A median < {TARGET_SECONDS:.0f} s", *(cell(n, "seconds", lambda v: v < TARGET_SECONDS, fmt_seconds)
+            (f"A median < {target_seconds:.0f} s", *(cell(n, "seconds", lambda v: v < target_seconds, fmt_seconds)
                                                      for n in names)),
-            (f"A peak RSS < {TARGET_BYTES // MB} MB", *(cell(n, "bytes", lambda v: v < TARGET_BYTES, fmt_mb)
+            (f"A peak RSS < {target_bytes // MB} MB", *(cell(n, "bytes", lambda v: v < target_bytes, fmt_mb)
                                                         for n in names)),
-            (f"A/B median <= {TARGET_RATIO:.0f}x", *(cell(n, "ratio", lambda v: v <= TARGET_RATIO,
-                                                          lambda v: f"{v:.2f}x") for n in names)),
+            (f"A/B median <= {target_ratio:g}x", *(cell(n, "ratio", lambda v: v <= target_ratio,
+                                                        lambda v: f"{v:.2f}x") for n in names)),
         ]))
     say(f"\ntotal {time.perf_counter() - started:.0f} s")
     if wrong:

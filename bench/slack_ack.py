@@ -37,6 +37,8 @@ TOKEN = "xoxb-bench"
 LEARNER = "U0BENCH001"
 TARGET_P99_MS = 300.0
 TARGET_RATIO = 1.5
+# Issue 15 asks more of 100 requests a second: p99 under 100 ms, median within 1.2x of the bare app.
+RATE_TARGETS = {50.0: (TARGET_P99_MS, TARGET_RATIO, "issue 3"), 100.0: (100.0, 1.2, "issue 15")}
 
 
 # --------------------------------------------------------------------------- the two servers
@@ -220,10 +222,11 @@ def main() -> int:
                 for rate in rates:
                     bot_r, bare_r = results[(rate, "bot")], results[(rate, "bare")]
                     ratio = bot_r["median_ms"] / bare_r["median_ms"]
-                    verdict = "PASS" if bot_r["p99_ms"] < TARGET_P99_MS and ratio <= TARGET_RATIO else "MISS"
-                    mark = "  <- target rate" if rate == 50 else ""
-                    print(f"rate {rate:g}/s: bot p99 {bot_r['p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f}), "
-                          f"median bot/bare = {ratio:.2f}x (target <= {TARGET_RATIO}) {verdict}{mark}")
+                    p99_target, ratio_target, issue = RATE_TARGETS.get(float(rate), (TARGET_P99_MS, TARGET_RATIO, ""))
+                    verdict = "PASS" if bot_r["p99_ms"] < p99_target and ratio <= ratio_target else "MISS"
+                    mark = f"  <- target rate ({issue})" if issue else ""
+                    print(f"rate {rate:g}/s: bot p99 {bot_r['p99_ms']:.1f} ms (target < {p99_target:.0f}), "
+                          f"median bot/bare = {ratio:.2f}x (target <= {ratio_target}) {verdict}{mark}")
             finally:
                 for process in (bot, bare):
                     process.terminate()

@@ -39,6 +39,18 @@ class PublicUrls:
     def issuer(self) -> str:
         return f"{self.base}/issuer"
 
+    def issuer_of(self, issuer_id: str) -> str:
+        """A college's, office's or department's own profile (page and Profile), under the university."""
+        return f"{self.base}/issuers/{quote(issuer_id)}"
+
+    def issuer_status_list(self, issuer_id: str, number: int) -> str:
+        """That issuer's Bitstring status list (verifiers ask that a list's issuer be the credential's)."""
+        return f"{self.base}/issuers/{quote(issuer_id)}/status/lists/{number}"
+
+    def ob2_issuer_of(self, issuer_id: str) -> str:
+        """That issuer as an Open Badges 2.0 Issuer."""
+        return f"{self.base}/ob2/issuers/{quote(issuer_id)}"
+
     @property
     def jwks(self) -> str:
         return f"{self.base}/.well-known/jwks.json"
@@ -207,6 +219,11 @@ class PublicUrls:
     def sandbox_scan(self, public_id: str) -> str:
         """What scanning an event's door screen opens now, for a visitor without a second device."""
         return f"{self.base}/sandbox/scan/{quote(public_id)}"
+
+    def sandbox_signed_in(self, path: str) -> str:
+        """`path` opened as the person chosen in the sandbox UI (it adds `&as=U...`): the emulated Slack
+        hears first who is signed in in this browser, so its Sign in with Slack offers that person."""
+        return f"{self.base}/sandbox/open?next={quote(path, safe='/')}"
 
 
 def did_web(urls: PublicUrls) -> str:

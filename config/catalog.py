@@ -6,92 +6,41 @@ rather than one error per run.
 """
 from __future__ import annotations
 
-import re
+import dataclasses
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from bot.domain.validity import parse_validity
 from bot.domain.vocabulary import CredentialType
 from bot.domain.wording import plural
+from config import catalog_office as office
 from config.catalog_locations import START, Lines, syntax_error_at
+from config.catalog_office import CHANNEL, EMAIL, SLUG, USER_OR_GROUP
+from config.catalog_types import (
+    UNIVERSITY,
+    Alignment,
+    Catalog,
+    CatalogError,
+    CredentialSpec,
+    Governance,
+    Issuer,
+    Problem,
+    Roles,
+    Stage,
+)
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,31}$")
-CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,31}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+__all__ = [
+    "CHANNEL", "EMAIL", "SLUG", "UNIVERSITY", "USER_OR_GROUP", "Alignment", "Catalog", "CatalogError",
+    "CredentialSpec", "Governance", "Issuer", "Problem", "Roles", "Stage", "check_catalog", "check_credential",
+    "load_catalog", "parse_catalog",
+]
 
-_COMMON = {"id", "type", "name", "description", "criteria", "skills", "image", "expires_after"}
+_TOP = {"issuer", "issuers", "roles", "governance", "credentials"}
+_COMMON = {"id", "type", "name", "description", "criteria", "skills", "image", "expires_after", "issuer",
+           "alignment", "review_every"}
 _BADGE = {"grantors", "review_channel", "approvals_required", "distinction"}
 _CERTIFICATE = {"requires"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str  # "credential 'sql-basics'" or "[issuer]"; "" for the file itself
-    field: str
-    message: str
-    line: int | None = None  # None only when there is no text to point into (an unreadable file)
-    column: int = 1
-
-    def __str__(self) -> str:
-        at = f"{self.line}:{self.column}: " if self.line else ""
-        what = f"{self.where}, field '{self.field}': " if self.where else ""
-        return f"{at}{what}{self.message}"
-
-    def located(self, path: Path | str) -> str:
-        """`FILE:LINE:COL: credential 'x', field 'y': message` (`FILE: message` without a line)."""
-        return f"{path}:{self}" if self.line else f"{path}: {self}"
-
-
-class CatalogError(Exception):
-    def __init__(self, path: Path | str, problems: list[Problem]):
-        self.path, self.problems = path, problems
-        super().__init__(f"{path}: {plural(len(problems), 'problem')}\n" + "\n".join(f"  {p.located(path)}" for p in problems))
-
-
-@dataclass(frozen=True)
-class Issuer:
-    name: str
-    url: str
-    email: str
-    image: str | None = None
-    linkedin_organization_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Roles:
-    admins: tuple[str, ...] = ()
-    hosts: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CredentialSpec:
-    id: str
-    type: CredentialType
-    name: str
-    description: str
-    criteria: str
-    skills: tuple[str, ...] = ()
-    image: str | None = None
-    expires_after: str | None = None
-    grantors: tuple[str, ...] = ()
-    review_channel: str | None = None
-    approvals_required: int = 1
-    distinction: bool = False
-    requires: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Catalog:
-    issuer: Issuer
-    roles: Roles
-    credentials: tuple[CredentialSpec, ...] = field(default=())
-
-    def get(self, credential_id: str) -> CredentialSpec | None:
-        return next((c for c in self.credentials if c.id == credential_id), None)
 
 
 def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
@@ -138,33 +87,20 @@ def _validate(data: dict[str, Any], lines: Lines) -> tuple[Catalog | None, list[
     def top_problem(where: str, key: str, message: str) -> None:
         problems.append(Problem(where, key, message, *lines.of_top(key)))
 
-    for key in sorted(set(data) - {"issuer", "roles", "credentials"}):
-        top_problem("catalog", key, "unknown top-level key; expected [issuer], [roles], [[credentials]]")
+    for key in sorted(set(data) - _TOP):
+        top_problem("catalog", key, "unknown top-level key; expected [issuer], [[issuers]], [roles], "
+                                    "[governance], [[credentials]]")
 
     raw_issuer = data.get("issuer")
     issuer = None
     if not isinstance(raw_issuer, dict):
         top_problem("[issuer]", "issuer", "missing: name, url and email of the issuing institution")
     else:
-        for key in ("name", "url", "email"):
-            if not _text(raw_issuer.get(key)):
-                table_problem("issuer", key, "required")
-        if _text(raw_issuer.get("url")) and not _is_http_url(raw_issuer["url"]):
-            table_problem("issuer", "url", f"{raw_issuer['url']!r} is not an http(s) URL")
-        if _text(raw_issuer.get("email")) and not EMAIL.match(raw_issuer["email"]):
-            table_problem("issuer", "email", f"{raw_issuer['email']!r} is not an email address")
-        org = raw_issuer.get("linkedin_organization_id")
-        if org is not None and not re.fullmatch(r"\d{1,20}", str(org)):
-            table_problem("issuer", "linkedin_organization_id", "must be the numeric LinkedIn organization id")
-        for key in sorted(set(raw_issuer) - {"name", "url", "email", "image", "linkedin_organization_id"}):
-            table_problem("issuer", key, "unknown field")
-        issuer = Issuer(
-            name=_text(raw_issuer.get("name")),
-            url=_text(raw_issuer.get("url")),
-            email=_text(raw_issuer.get("email")),
-            image=_text(raw_issuer.get("image")) or None,
-            linkedin_organization_id=str(org) if org is not None else None,
-        )
+        issuer = office.issuer(
+            raw_issuer, lambda key, message, at: problems.append(Problem("[issuer]", key, message, *(at or START))),
+            lambda key, value: lines.of_table("issuer", key, value), university=True)
+    issuers = office.issuers(data.get("issuers"), issuer, lines, problems)
+    governance = office.governance(data.get("governance"), lines, problems)
 
     raw_roles = data.get("roles", {})
     roles = Roles()
@@ -210,9 +146,10 @@ def _validate(data: dict[str, Any], lines: Lines) -> tuple[Catalog | None, list[
             except ValueError:
                 pass
 
+    issuer_ids = list(dict.fromkeys(i.id for i in (issuer, *issuers) if i is not None and i.id))
     specs: list[CredentialSpec] = []
     for index, raw in enumerate(raw_credentials):
-        spec, found = _credential(index, raw, types, lines)
+        spec, found = _credential(index, raw, types, issuer_ids, lines)
         problems.extend(found)
         if spec:
             specs.append(spec)
@@ -220,11 +157,32 @@ def _validate(data: dict[str, Any], lines: Lines) -> tuple[Catalog | None, list[
     if problems:
         return None, problems
     assert issuer is not None
-    return Catalog(issuer=issuer, roles=roles, credentials=tuple(specs)), []
+    return Catalog(issuer=issuer, roles=roles, credentials=tuple(specs), issuers=issuers,
+                   governance=governance), []
+
+
+def check_credential(raw: dict[str, Any], catalog: Catalog, *, new: bool = True
+                     ) -> tuple[CredentialSpec | None, list[Problem]]:
+    """One `[[credentials]]` table (as a dict, e.g. from a proposal form) checked as the catalog file's
+    credentials are, against `catalog` (its credentials for `requires`, its issuers), with the same
+    messages; the problems carry no line (there is no file). `new`: its id must not be taken yet."""
+    types = {c.id: c.type for c in catalog.credentials}
+    slug = raw.get("id")
+    problems: list[Problem] = []
+    if isinstance(slug, str) and SLUG.match(slug):
+        if new and slug in types:
+            problems.append(Problem(f"credential '{slug}'", "id", "duplicate id; already in the catalog"))
+        try:
+            types[slug] = CredentialType(raw.get("type"))
+        except ValueError:
+            types.pop(slug, None)
+    spec, found = _credential(0, raw, types, [i.id for i in catalog.all_issuers], Lines(""))
+    problems += [dataclasses.replace(p, line=None, column=1) for p in found]
+    return (None if problems else spec), problems
 
 
 def _credential(
-    index: int, raw: dict[str, Any], types: dict[str, CredentialType], lines: Lines
+    index: int, raw: dict[str, Any], types: dict[str, CredentialType], issuer_ids: list[str], lines: Lines
 ) -> tuple[CredentialSpec | None, list[Problem]]:
     problems: list[Problem] = []
     slug = raw.get("id")
@@ -255,6 +213,21 @@ def _credential(
             parse_validity(str(expires_after))
         except ValueError as exc:
             problem("expires_after", str(exc))
+
+    review_every = raw.get("review_every")
+    if review_every is not None:
+        try:
+            parse_validity(str(review_every))
+        except ValueError as exc:
+            problem("review_every", f"how often the credential is evaluated: {exc}")
+    issuer = raw.get("issuer", issuer_ids[0] if issuer_ids else UNIVERSITY)
+    if not isinstance(issuer, str) or (issuer_ids and issuer not in issuer_ids):
+        problem("issuer", f"unknown issuer {issuer!r}; the catalog's issuers are {', '.join(issuer_ids)}",
+                issuer if isinstance(issuer, str) else None)
+    alignment = office.alignment(
+        raw.get("alignment", []),
+        lambda key, message, value: problems.append(Problem(
+            where, key, message, *((value and lines.value_in(index, value)) or lines.of(index, key) or START))))
 
     allowed = set(_COMMON)
     if ctype is not None and ctype.is_badge:
@@ -326,17 +299,11 @@ def _credential(
         approvals_required=approvals,
         distinction=bool(raw.get("distinction", False)),
         requires=tuple(requires),
+        issuer=issuer,
+        alignment=alignment,
+        review_every=str(review_every) if review_every is not None else None,
     ), []
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _id_list(value: Any, pattern: re.Pattern[str]) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and pattern.match(v) for v in value)
-
-
-def _is_http_url(value: str) -> bool:
-    parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+_text = office.text
+_id_list = office.id_list

@@ -22,7 +22,7 @@ class Lines:
 
     def __init__(self, text: str):
         self.lines = text.splitlines()
-        self.blocks: list[int] = [i for i, ln in enumerate(self.lines) if ln.strip() == "[[credentials]]"]
+        self.blocks: list[int] = self._entries("credentials")
 
     def of(self, entry: int | None, key: str | None, value: str | None = None) -> Location | None:
         if entry is None or entry >= len(self.blocks):
@@ -30,6 +30,35 @@ class Lines:
         start = self.blocks[entry]
         end = self.blocks[entry + 1] if entry + 1 < len(self.blocks) else len(self.lines)
         return (key and self._key(start + 1, end, key, value)) or self._header(start)
+
+    def of_entry(self, array: str, entry: int, key: str | None, value: str | None = None) -> Location | None:
+        """A key (or a value) in the entry-th `[[array]]` table (e.g. "issuers", "governance.stages"),
+        else its header; None when the file has no such entry (say, one written inline)."""
+        blocks = self._entries(array)
+        if entry >= len(blocks):
+            return None
+        start = blocks[entry]
+        end = next((i for i in range(start + 1, len(self.lines)) if self._is_header(i, array)), len(self.lines))
+        return (key and self._key(start + 1, end, key, value)) or self._header(start)
+
+    def value_in(self, entry: int, value: str) -> Location | None:
+        """A quoted value anywhere in the entry-th [[credentials]] (inline tables and sub-tables alike)."""
+        if entry >= len(self.blocks):
+            return None
+        end = self.blocks[entry + 1] if entry + 1 < len(self.blocks) else len(self.lines)
+        for i in range(self.blocks[entry] + 1, end):
+            for quoted in (f'"{value}"', f"'{value}'"):
+                if quoted in self.lines[i]:
+                    return i + 1, self.lines[i].index(quoted) + 1
+        return None
+
+    def _entries(self, array: str) -> list[int]:
+        return [i for i, ln in enumerate(self.lines) if ln.strip() == f"[[{array}]]"]
+
+    def _is_header(self, index: int, array: str) -> bool:
+        """A table header that ends an `[[array]]` entry: any but the entry's own sub-tables."""
+        line = self.lines[index].strip()
+        return line.startswith("[") and not re.match(rf"^\[\[?{re.escape(array)}\.", line)
 
     def of_table(self, table: str, key: str | None, value: str | None = None) -> Location:
         header = next((i for i, ln in enumerate(self.lines) if ln.strip() == f"[{table}]"), None)

@@ -60,12 +60,18 @@ class Settings(BaseSettings):
     decision_target_days: int = Field(14, ge=1, le=365, validation_alias="BADGEBOT_DECISION_TARGET_DAYS")
     digest_channel: str = Field("", validation_alias="BADGEBOT_DIGEST_CHANNEL")
     digest_cron: str = Field("0 8 * * mon", validation_alias="BADGEBOT_DIGEST_CRON")
+    # Periodic evaluation (issue 13): when credentials whose `review_every` came due are opened for
+    # evaluation, and issuer admins reminded (once a day) of those still undecided.
+    evaluation_cron: str = Field("30 9 * * mon-fri", validation_alias="BADGEBOT_EVALUATION_CRON")
     # The outbox: tries before a message is left 'failed' for an administrator, how long a claimed
     # message may stay unconfirmed before another worker reconciles it, and the pause between two
     # messages to one channel (Slack allows about one a second).
     outbox_max_attempts: int = Field(8, ge=1, le=100, validation_alias="BADGEBOT_OUTBOX_MAX_ATTEMPTS")
     outbox_lease_seconds: float = Field(120, gt=0, le=3600, validation_alias="BADGEBOT_OUTBOX_LEASE_SECONDS")
     outbox_channel_interval: float = Field(1.0, ge=0, le=60, validation_alias="BADGEBOT_OUTBOX_CHANNEL_INTERVAL")
+    # A check-in request that waited this long for a worker thread (a crowd at the door) is answered at
+    # once with "busy, tap again" (HTTP 503) instead of after the queue; 0 never sheds (issue 15).
+    checkin_busy_after_seconds: float = Field(1.5, ge=0, le=60, validation_alias="BADGEBOT_CHECKIN_BUSY_AFTER")
 
     @field_validator("database_url")
     @classmethod
@@ -124,7 +130,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like America/Chicago") from None
         return value
 
-    @field_validator("nudge_cron", "review_reminder_cron", "expiry_cron", "digest_cron")
+    @field_validator("nudge_cron", "review_reminder_cron", "expiry_cron", "digest_cron", "evaluation_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
         parse_cron(value, "UTC")  # raises ValueError naming the problem

@@ -41,8 +41,10 @@ from bot.urls import PublicUrls
 from bot.usecases import catalog as catalog_usecases
 from bot.usecases.context import SYSTEM_ACTOR, Context
 from bot.usecases.intake import Intake
+from bot.usecases.live_catalog import LiveCatalog
 from config.catalog import Catalog, load_catalog
 from config.settings import Settings
+from handlers.attendance_links import attendance_link
 from handlers.jobs import scheduled_jobs
 from handlers.slack import register_listeners
 from handlers.slack.home import HomeTabs
@@ -60,7 +62,7 @@ class Badgebot:
 
     settings: Settings
     engine: Engine
-    catalog: Catalog
+    catalog: LiveCatalog  # the file's catalog with the approved changes: read it, never keep a copy
     ctx: Context
     urls: PublicUrls
     signer: Signer
@@ -96,7 +98,8 @@ class Badgebot:
         return revisions
 
     def load_catalog(self, actor: str = SYSTEM_ACTOR) -> catalog_usecases.CatalogChanges:
-        changes = catalog_usecases.load_catalog(self.ctx, self.catalog, actor)
+        changes = catalog_usecases.load_catalog(self.ctx, self.catalog.file, actor)
+        self.catalog.refresh(force=True)
         self.shared_secrets()
         return changes
 
@@ -150,12 +153,15 @@ def bootstrap(
     local server's address."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
-    catalog = catalog or load_catalog(settings.catalog)
+    file_catalog = catalog or load_catalog(settings.catalog)
     slack = make_client(settings.slack_bot_token, settings.slack_api_url)
     if directory is None:
         directory = SlackDirectory(slack) if settings.slack_bot_token else StaticDirectory()
-    ctx = Context(sessions=make_session_factory(engine), clock=clock, directory=directory, roles=catalog.roles,
+    ctx = Context(sessions=make_session_factory(engine), clock=clock, directory=directory, roles=file_catalog.roles,
+                  issuer_admins={i.id: i.admins for i in file_catalog.all_issuers},
                   read_sessions=make_read_session_factory(engine), write_lock=writer_lock(engine))
+    # Every part below reads the catalog through this one object, so an approved change is seen at once.
+    live_catalog = LiveCatalog(file_catalog, ctx.reading).watch(ctx.sessions)
     urls = PublicUrls.of(public_url or settings.public_url or LOCAL_URL)
     # Kept in the database so every replica agrees; an older data directory's files are adopted
     # on the first start against an empty database (bot/adapters/signing.py).
@@ -163,18 +169,20 @@ def bootstrap(
     signer = Signer(lambda: vault.secret(SERVER_SECRET, adopt=read_secret_file(settings.data_dir)))
     store = ArtifactStore(settings.artifact_store_dir, settings.max_artifact_bytes)
     workspace = SlackWorkspace(slack)
-    open_badges = OpenBadges(catalog=catalog, urls=urls, keys=KeyStore(settings.data_dir / "keys", vault),
+    open_badges = OpenBadges(catalog=live_catalog, urls=urls, keys=KeyStore(settings.data_dir / "keys", vault),
                              renderer=BadgeRenderer(settings.data_dir / "images"),
                              image_root=Path(settings.catalog).parent)
     artifact_links = ArtifactLinks(signer, urls, clock)
-    homes = HomeTabs(ctx, slack)
+    homes = HomeTabs(ctx, slack, settings=settings, urls=urls, workspace=workspace,
+                     # `badgebot` is made below; a Home asks for an attendance link only after that.
+                     attendance=lambda public_id: attendance_link(badgebot, public_id))
     notifier = Notifier(ctx, posting_client(slack), workspace, artifact_links.link, homes)
     delivery = OutboxWorker(ctx, notifier.send, when_idle=notifier.when_idle).configure(settings)
-    jobs = scheduled_jobs(ctx, settings)
+    jobs = scheduled_jobs(ctx, settings, live_catalog)
     http = httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
-    intake = Intake(ctx, catalog, SlackFiles(slack, store, http)).configure(settings)
+    intake = Intake(ctx, live_catalog, SlackFiles(slack, store, http)).configure(settings)
     badgebot = Badgebot(
-        settings=settings, engine=engine, catalog=catalog, ctx=ctx, urls=urls, signer=signer,
+        settings=settings, engine=engine, catalog=live_catalog, ctx=ctx, urls=urls, signer=signer,
         artifact_links=artifact_links, store=store, slack=slack, workspace=workspace, directory=directory,
         intake=intake, intake_worker=IntakeWorker(intake, after_work=delivery.kick),
         open_badges=open_badges, homes=homes, notifier=notifier, delivery=delivery, jobs=jobs,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, false
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.vocabulary import CredentialType
@@ -40,6 +40,11 @@ class Credential(Base):
     approvals_required: Mapped[int] = mapped_column(default=1, server_default="1")
     distinction_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
     expires_after: Mapped[str | None] = mapped_column(String(16))
+    # The program office: which issuer (an id of the catalog's issuers) answers for it, the skills
+    # frameworks it aligns to ([{framework, code, name, url}]), and how often it is evaluated ("2y").
+    issuer: Mapped[str] = mapped_column(String(64), default="university", server_default="university")
+    alignment: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    review_every: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=now_default)
     # Removed from the catalog file: no longer offered, but its awards stay valid.
@@ -69,6 +74,9 @@ class Credential(Base):
             "approvals_required": self.approvals_required,
             "distinction_allowed": self.distinction_allowed,
             "expires_after": self.expires_after,
+            "issuer": self.issuer,
+            "alignment": list(self.alignment or []),
+            "review_every": self.review_every,
         }
 
     def __repr__(self) -> str:

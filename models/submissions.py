@@ -27,6 +27,15 @@ class Submission(Base):
             sqlite_where=text(_open),
             postgresql_where=text(_open),
         ),
+        # The time-to-decision report: each credential's durations in order, and all of them in order,
+        # read from the index alone (bot/usecases/reports/decisions.py).
+        Index("ix_submissions_waited", "credential_id", "waited_seconds", "decided_at",
+              sqlite_where=text("waited_seconds IS NOT NULL"), postgresql_where=text("waited_seconds IS NOT NULL")),
+        Index("ix_submissions_waited_order", "waited_seconds", "decided_at", "credential_id",
+              sqlite_where=text("waited_seconds IS NOT NULL"), postgresql_where=text("waited_seconds IS NOT NULL")),
+        # ... and what is open now, by age, from the index alone.
+        Index("ix_submissions_open_age", "status", "created_at", "credential_id",
+              sqlite_where=text(_open), postgresql_where=text(_open)),
     )
 
     id: Mapped[intpk]
@@ -43,6 +52,9 @@ class Submission(Base):
     updated_at: Mapped[dt.datetime]
     decided_at: Mapped[dt.datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(32))
+    # How long the learner waited, submission to final decision (approved or rejected; a request for
+    # changes is not the end), stamped when it is made: the time-to-decision report reads it as stored.
+    waited_seconds: Mapped[int | None]
     # Where the review card and the learner's conversation about it live in Slack.
     review_channel: Mapped[str | None] = mapped_column(String(32))
     review_ts: Mapped[str | None] = mapped_column(String(32))
@@ -83,6 +95,10 @@ class Review(Base):
     __table_args__ = (
         # One decision per grantor per round: a double click cannot count twice toward N-of-M.
         UniqueConstraint("submission_id", "round", "grantor", name="uq_reviews_one_per_grantor_round"),
+        # The time-to-decision report: each grantor's durations in order, read from the index alone.
+        Index("ix_reviews_decision_seconds", "grantor", "decision_seconds", "created_at", "submission_id",
+              sqlite_where=text("decision_seconds IS NOT NULL"),
+              postgresql_where=text("decision_seconds IS NOT NULL")),
     )
 
     id: Mapped[intpk]
@@ -93,5 +109,8 @@ class Review(Base):
     distinction: Mapped[bool] = mapped_column(default=False, server_default=false())
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=now_default)
+    # How long this grantor took, from the start of the round (its files) to this decision, stamped
+    # with the decision: the time-to-decision report's per-grantor figures.
+    decision_seconds: Mapped[int | None]
 
     submission: Mapped[Submission] = relationship(back_populates="reviews")

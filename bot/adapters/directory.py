@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 
@@ -26,15 +26,24 @@ class Directory(Protocol):
         """The person's email in their Slack profile (users:read.email), or None when it is not known."""
         ...
 
+    def name_of(self, user_id: str) -> str | None:
+        """The person's name in their Slack profile (users:read): the real name, else the display name;
+        None when it is not known now."""
+        ...
+
 
 class StaticDirectory:
     def __init__(self, groups: Mapping[str, set[str] | frozenset[str]] | None = None,
-                 emails: Mapping[str, str] | None = None):
+                 emails: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None):
         self.groups = {k: frozenset(v) for k, v in (groups or {}).items()}
         self.emails = dict(emails or {})
+        self.names = dict(names or {})
 
     def email_of(self, user_id: str) -> str | None:
         return self.emails.get(user_id)
+
+    def name_of(self, user_id: str) -> str | None:
+        return self.names.get(user_id)
 
     def members_of(self, group_id: str) -> frozenset[str]:
         return self.groups.get(group_id, frozenset())
@@ -50,7 +59,7 @@ class SlackDirectory:
         self.client = client
         self.ttl = ttl
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
-        self._emails: dict[str, tuple[float, str | None]] = {}
+        self._profiles: dict[str, tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def members_of(self, group_id: str) -> frozenset[str]:
@@ -81,20 +90,32 @@ class SlackDirectory:
         return None if GROUPS_SCOPE in {s.strip() for s in str(granted).split(",")} else GROUPS_SCOPE
 
     def email_of(self, user_id: str) -> str | None:
-        """The profile email from users.info, cached like the groups (a person without one too, so a hosted
-        assertion does not ask Slack on every fetch); None when Slack cannot say now (not cached)."""
-        key = f"email:{user_id}"
+        """The profile email from users.info (users:read.email); None when the profile has none or Slack
+        cannot say now."""
+        profile = self._profile(user_id)
+        return (profile or {}).get("email") or None
+
+    def name_of(self, user_id: str) -> str | None:
+        """The name the person gave Slack: profile.real_name, else profile.display_name (which may be empty);
+        None when Slack cannot say now."""
+        profile = self._profile(user_id) or {}
+        return (str(profile.get("real_name") or "").strip() or str(profile.get("display_name") or "").strip()
+                or None)
+
+    def _profile(self, user_id: str) -> dict[str, Any] | None:
+        """users.info's profile, cached like the groups (one call serves the email and the name, and a
+        hosted assertion or a page does not ask Slack on every fetch); None when Slack cannot say now (not
+        cached, so the next call asks again)."""
         with self._lock:
-            hit = self._emails.get(key)
+            hit = self._profiles.get(user_id)
             if hit and hit[0] > time.monotonic():
                 return hit[1]
         try:
             response = self.client.users_info(user=user_id)  # type: ignore[attr-defined]
-            profile = (response.get("user") or {}).get("profile") or {}
-            email = profile.get("email") or None
+            profile = dict((response.get("user") or {}).get("profile") or {})
         except SlackApiError:
-            # Unknown user, missing scope, Slack down: the email is not known now; callers say so.
+            # Unknown user, missing scope, Slack down: not known now; callers say so or keep what they have.
             return None
         with self._lock:
-            self._emails[key] = (time.monotonic() + self.ttl, email)
-        return email
+            self._profiles[user_id] = (time.monotonic() + self.ttl, profile)
+        return profile

@@ -96,3 +96,9 @@ class OutboxKind(enum.StrEnum):
     AWARD_LAPSED = "award_lapsed"
     INTAKE_NOTE = "intake_note"  # what became of work sent with files, when it is not a submission
     WEEKLY_DIGEST = "weekly_digest"  # the program's figures to the office channel (issue 14)
+    PROPOSAL_CARD = "proposal_card"  # a proposed credential's card in the governance channel (issue 13)
+    PROPOSAL_UPDATE = "proposal_update"  # the card redrawn, and the step said in its thread
+    PROPOSAL_PROPOSER = "proposal_proposer"  # the proposer told of a stage's decision
+    EVALUATION_CARD = "evaluation_card"  # a credential's periodic evaluation opened in the governance channel
+    EVALUATION_UPDATE = "evaluation_update"  # its card redrawn with the decision, said in its thread
+    EVALUATION_REMINDER = "evaluation_reminder"  # an issuer admin reminded (a DM a day) until it is decided

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.sandbox.emulator import JsonDict, SlackEmulator, User
+from bot.sandbox.emulator.scopes import UnknownCommand
 from bot.sandbox.slack_payloads import clicked_action, element_state, state_values
 from bot.sandbox.slack_transports import Delivery, HttpTransport, SocketTransport, Transport, sign
 
@@ -61,7 +62,10 @@ class SlackSide:
 
     def command(self, user: str, text: str, command: str = "/badges", channel: str | None = None, *,
                 forge: bool = False, timestamp: int | None = None) -> Delivery:
-        """A slash command; its ack is shown like Slack shows it (ephemeral unless in_channel)."""
+        """A slash command; its ack is shown like Slack shows it (ephemeral unless in_channel).
+        Raises UnknownCommand for a command the app does not register: Slack posts nothing then."""
+        if self.emulator.slash_commands is not None and command not in self.emulator.slash_commands:
+            raise UnknownCommand(command)
         channel_id = channel or self.emulator.dm_channel_of(user)
         person = self._person(user)
         trigger_id = self.emulator.issue_trigger(user)

@@ -128,12 +128,13 @@ def award_souvenir(
         raise NotAllowed("Only event hosts can award souvenirs.")
     now = ctx.clock()
     awarded, already = [], []
+    names = {user_id: ctx.learner_name(user_id, name) for user_id, name in dict(learners).items()}  # before the lock
     with ctx.transaction() as session:
         credential = credential_by_slug(session, souvenir, offered=True)
         if credential.type is not CredentialType.SOUVENIR:
             raise InvalidInput(f"{credential.name} is a {credential.type.label}, not a souvenir: "
                                "it is earned by submitting work for review.", field="souvenir")
-        for user_id, name in dict(learners).items():
+        for user_id, name in names.items():
             learner = ensure_learner(session, user_id, name)
             session.flush()
             (awarded if grant(session, now, learner, credential, actor=host, event_id=event_id) else already).append(user_id)

@@ -33,6 +33,9 @@ class Context:
     clock: Clock = system_clock
     directory: Directory = field(default_factory=StaticDirectory)
     roles: Roles = field(default_factory=Roles)
+    # Each issuer's id -> its admins (users or groups), from the catalog: they propose, retire and see
+    # reports for that issuer's credentials only.
+    issuer_admins: dict[str, tuple[str, ...]] = field(default_factory=dict)
     read_sessions: sessionmaker[Session] | None = None
     # SQLite only (bot.adapters.db.writer_lock): this process's writers queue here, woken the moment the writer
     # before them commits, instead of in SQLite's busy handler, which sleeps and retries (up to 100 ms a
@@ -58,6 +61,24 @@ class Context:
 
     def is_grantor(self, user: str, credential: Credential) -> bool:
         return is_member(user, credential.grantors or [], self.directory.members_of)
+
+    def learner_name(self, user: str, given: str | None = None) -> str | None:
+        """The name a learner's records carry (pages, credentials, exports): the one in their Slack profile,
+        or, when Slack cannot say now, `given`: what Slack sent about the person acting themselves (their
+        handle, the name Sign in with Slack gave). Never a label someone typed about another person (a
+        mention's `<@U…|label>`): callers pass None for those. Asks Slack, cached: call it before a
+        transaction, not inside one."""
+        return self.directory.name_of(user) or given
+
+    def is_issuer_admin(self, user: str, issuer_id: str) -> bool:
+        """May `user` act for this issuer? Program admins may act for every issuer."""
+        return self.is_admin(user) or is_member(user, self.issuer_admins.get(issuer_id, ()), self.directory.members_of)
+
+    def administered_issuers(self, user: str) -> set[str] | None:
+        """The ids of the issuers `user` administers; None for a program admin (every issuer)."""
+        if self.is_admin(user):
+            return None
+        return {i for i, admins in self.issuer_admins.items() if is_member(user, admins, self.directory.members_of)}
 
     def require_admin(self, user: str) -> None:
         if not self.is_admin(user):

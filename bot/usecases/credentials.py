@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.alignment import Framework
 from bot.domain.validity import AwardState, award_state
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
 from bot.errors import InvalidInput, NotFound
 from bot.usecases.context import Context, audit, credential_by_slug
+from config.catalog import UNIVERSITY, Alignment
 from models import Award, Credential, Event, Learner, Submission
 
 
@@ -34,6 +36,8 @@ class CredentialRecord:
     distinction_allowed: bool
     expires_after: str | None
     requires: tuple[tuple[str, str], ...]  # (slug, name) of each stacked badge, certificates only
+    issuer: str = UNIVERSITY  # the id of the catalog issuer that answers for it
+    alignment: tuple[Alignment, ...] = ()
 
     @classmethod
     def of(cls, credential: Credential) -> "CredentialRecord":
@@ -43,6 +47,9 @@ class CredentialRecord:
             skills=tuple(credential.skills or ()), image=credential.image,
             distinction_allowed=credential.distinction_allowed, expires_after=credential.expires_after,
             requires=tuple(sorted((r.badge.slug, r.badge.name) for r in credential.requires)),
+            issuer=credential.issuer or UNIVERSITY,
+            alignment=tuple(Alignment(Framework.parse(a["framework"]), a["code"], a["name"], a["url"])
+                            for a in credential.alignment or ()),
         )
 
 

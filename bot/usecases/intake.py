@@ -176,6 +176,7 @@ class Intake:
 
     def _complete(self, job: Claimed, artifacts: list[ArtifactFile]) -> None:
         r, now = job.received, self.ctx.clock()
+        name = self.ctx.learner_name(r.learner, r.display_name)  # Slack's profile, asked before the transaction
         try:
             with self.ctx.transaction() as session:
                 row = locked(session, PendingIntake, job.id)
@@ -187,7 +188,7 @@ class Intake:
                     _note(session, now, job, ":inbox_tray: Resubmitted: your grantors have the new files.")
                 else:
                     submission = submissions_uc.submit_in(session, now, r.learner, r.credential, artifacts,
-                                                          r.reflection.strip(), r.link, display_name=r.display_name)
+                                                          r.reflection.strip(), r.link, display_name=name)
                 row.status, row.finished_at, row.submission_id, row.last_error = DONE, now, submission.id, None
         except BadgebotError as exc:  # refused by the rules (already held, not resubmittable, ...)
             self._fail(job, f":warning: {exc}", str(exc))

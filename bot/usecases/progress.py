@@ -76,32 +76,36 @@ def learner_progress(ctx: Context, learner_id: str) -> Progress:
     Column queries, not entities: this answers every `/badges` within Slack's 3 seconds, so it
     stays a handful of small indexed queries with no ORM object loading.
     """
-    now = ctx.clock()
     with ctx.reading() as session:
-        learner = session.execute(
-            select(Learner.id, Learner.display_name, Learner.nudges_enabled)
-            .where(Learner.slack_user_id == learner_id)).first()
-        if learner is None:
-            return Progress(learner_id, learner_id, True, (), (), ())
-        holdings = tuple(
-            Holding(*row) for row in session.execute(
-                select(Credential.slug, Credential.name, Credential.type, Award.distinction, Award.issued_at,
-                       Award.expires_at, Award.public_id, Award.shared_at.is_not(None),
-                       Award.flagged_at.is_not(None))
-                .join(Credential, Credential.id == Award.credential_id)
-                .where(Award.learner_id == learner.id, valid_award_filter(now))
-                .order_by(Award.issued_at.desc(), Award.id.desc()))
-        )
-        pending = tuple(
-            Pending(*row) for row in session.execute(
-                select(Submission.id, Credential.slug, Credential.name, Credential.type, Submission.status,
-                       Submission.updated_at)
-                .join(Credential, Credential.id == Submission.credential_id)
-                .where(Submission.learner_id == learner.id, Submission.status.in_(OPEN_STATUSES))
-                .order_by(Submission.updated_at))
-        )
-        stacks = _stacks(session, {h.credential for h in holdings})
-        return Progress(learner_id, learner.display_name, learner.nudges_enabled, holdings, pending, stacks)
+        return progress_in(session, ctx.clock(), learner_id)
+
+
+def progress_in(session: Session, now: dt.datetime, learner_id: str) -> Progress:
+    """`learner_progress` in the caller's read transaction (bot/usecases/homes.py reads a whole Home in one)."""
+    learner = session.execute(
+        select(Learner.id, Learner.display_name, Learner.nudges_enabled)
+        .where(Learner.slack_user_id == learner_id)).first()
+    if learner is None:
+        return Progress(learner_id, learner_id, True, (), (), ())
+    holdings = tuple(
+        Holding(*row) for row in session.execute(
+            select(Credential.slug, Credential.name, Credential.type, Award.distinction, Award.issued_at,
+                   Award.expires_at, Award.public_id, Award.shared_at.is_not(None),
+                   Award.flagged_at.is_not(None))
+            .join(Credential, Credential.id == Award.credential_id)
+            .where(Award.learner_id == learner.id, valid_award_filter(now))
+            .order_by(Award.issued_at.desc(), Award.id.desc()))
+    )
+    pending = tuple(
+        Pending(*row) for row in session.execute(
+            select(Submission.id, Credential.slug, Credential.name, Credential.type, Submission.status,
+                   Submission.updated_at)
+            .join(Credential, Credential.id == Submission.credential_id)
+            .where(Submission.learner_id == learner.id, Submission.status.in_(OPEN_STATUSES))
+            .order_by(Submission.updated_at))
+    )
+    stacks = _stacks(session, {h.credential for h in holdings})
+    return Progress(learner_id, learner.display_name, learner.nudges_enabled, holdings, pending, stacks)
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """Grantors assess submissions: approve, approve with distinction, request changes, reject."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.usecases.awards import grant
 from bot.usecases.context import Context, audit, locked, notify
 from bot.usecases.submissions import ArtifactFile
-from models import Artifact, Review, Submission
+from models import Artifact, Learner, Review, Submission
 
 if TYPE_CHECKING:
     from bot.usecases.submissions import ArtifactFile
@@ -45,6 +46,11 @@ def review(
     if len(comment) > 3000:
         raise InvalidInput("Keep the comment under 3000 characters.", field="comment")
     now = ctx.clock()
+    # An award carries the learner's name as Slack's profile has it now: asked before the transaction.
+    with ctx.reading() as session:
+        owner = session.scalar(select(Learner.slack_user_id).join(Submission, Submission.learner_id == Learner.id)
+                               .where(Submission.id == submission_id))
+    learner_name = ctx.learner_name(owner) if owner else None
     with ctx.transaction() as session:
         # Lock the submission: decisions on one submission apply one at a time, so the second of
         # two simultaneous clicks sees the first one's outcome.
@@ -63,6 +69,7 @@ def review(
         session.add(Review(
             submission_id=submission.id, round=submission.round, grantor=grantor, decision=decision,
             distinction=decision is Decision.APPROVE_WITH_DISTINCTION, comment=comment, created_at=now,
+            decision_seconds=_seconds(now, _round_started(submission)),
         ))
         outcome = decide(submission.status, [*votes, Vote(grantor, decision)], credential.approvals_required)
         audit(session, now, grantor, f"review.{decision.value}", submission, round=submission.round,
@@ -71,8 +78,12 @@ def review(
         if outcome.decided:
             submission.status = outcome.status
             submission.decided_at, submission.decided_by = now, grantor
+            if outcome.status in ENDS_THE_WAIT:
+                submission.waited_seconds = _seconds(now, submission.created_at)
             audit(session, now, grantor, f"submission.{outcome.status.value}", submission)
             if outcome.award:
+                if learner_name:
+                    submission.learner.display_name = learner_name
                 awards = grant(session, now, submission.learner, credential, actor=grantor,
                                distinction=outcome.distinction, submission_id=submission.id)
         submission.updated_at = now
@@ -88,6 +99,22 @@ def review(
             awarded=tuple(a.credential.slug if a.credential else "" for a in awards),
             award_public_ids=tuple(a.public_id for a in awards),
         )
+
+
+ENDS_THE_WAIT = frozenset({SubmissionStatus.APPROVED, SubmissionStatus.REJECTED})
+"""The decisions that end a learner's wait (time to decision); after a request for changes the learner is
+still waiting for a verdict."""
+
+
+def _round_started(submission: Submission) -> dt.datetime:
+    """When the current round began: with its files (the first round's at submission, a later round's with
+    the resubmission), or at submission when a round brought none."""
+    files = [a.created_at for a in submission.artifacts if a.round == submission.round]
+    return submission.created_at if submission.round == 1 else min(files, default=submission.created_at)
+
+
+def _seconds(later: dt.datetime, earlier: dt.datetime) -> int:
+    return round((later - earlier).total_seconds())
 
 
 def check_may_review(ctx: Context, grantor: str, submission_id: int) -> None:

@@ -87,10 +87,11 @@ def submit(
     """Submit an artifact for a badge; it goes to the badge's grantors for review."""
     reflection = (reflection or "").strip()
     _check_files(files, reflection, link)
+    name = ctx.learner_name(learner_id, display_name)
     try:
         with ctx.transaction() as session:
             return submit_in(session, ctx.clock(), learner_id, credential, files, reflection, link,
-                             display_name=display_name)
+                             display_name=name)
     except IntegrityError:
         # A concurrent request opened the same submission first (double click, Slack retry).
         with ctx.transaction() as session:

@@ -7,17 +7,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from bot.domain.wording import plural
 from bot.errors import BadgebotError
 from bot.usecases.awards import revoke
-from bot.usecases.catalog import load_catalog as load_into_db
 from bot.usecases.context import CLI_ACTOR
 from bot.usecases.export import write_awards_csv
 from bot.usecases.progress import learner_progress
-from config.catalog import CatalogError, check_catalog, load_catalog
+from config.catalog import CatalogError
 from config.settings import SettingsError, load_settings
+from handlers.cli.catalog import add_commands as catalog_commands
 from handlers.cli.common import (
     check_port_free,
     cli_wording,
@@ -40,31 +39,6 @@ Command = Callable[[argparse.Namespace], int]
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     _, (before, after) = migrated(settings_for(args))
     print(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
-    return 0
-
-
-def cmd_catalog_check(args: argparse.Namespace) -> int:
-    problems = check_catalog(args.file)
-    if problems:
-        print(f"{args.file}: {plural(len(problems), 'problem')}", file=sys.stderr)
-        for problem in problems:
-            print(f"  {problem.located(args.file)}", file=sys.stderr)
-        return 1
-    catalog = load_catalog(args.file)
-    print(f"{args.file}: ok ({plural(len(catalog.credentials), 'credential')})")
-    return 0
-
-
-def cmd_catalog_load(args: argparse.Namespace) -> int:
-    settings = settings_for(args)
-    catalog = load_catalog(args.file or settings.catalog)
-    app, _ = migrated(settings, catalog=catalog)
-    changes = load_into_db(app.ctx, catalog, CLI_ACTOR)
-    print(f"catalog loaded: {changes.summary()}")
-    for label, slugs in (("added", changes.added), ("updated", changes.updated),
-                         ("retired", changes.retired), ("restored", changes.restored)):
-        for slug in slugs:
-            print(f"  {label}: {slug}")
     return 0
 
 
@@ -142,14 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="migrate the schema to the newest version (safe to repeat)").set_defaults(
         func=cmd_db_upgrade)
 
-    catalog = sub.add_parser("catalog", help="the credential catalog").add_subparsers(dest="catalog_command",
-                                                                                        required=True)
-    check = catalog.add_parser("check", help="validate a catalog file and list every problem")
-    check.add_argument("file", type=Path, help="the catalog file (TOML), e.g. config/catalog.example.toml")
-    check.set_defaults(func=cmd_catalog_check)
-    load = catalog.add_parser("load", help="load a catalog file into the database (idempotent)")
-    load.add_argument("file", type=Path, nargs="?", help="the catalog file (default: BADGEBOT_CATALOG)")
-    load.set_defaults(func=cmd_catalog_load)
+    catalog_commands(sub)
 
     awards = sub.add_parser("awards", help="award records").add_subparsers(dest="awards_command", required=True)
     awards.add_parser("export", help="CSV of every award on standard output").set_defaults(func=cmd_awards_export)

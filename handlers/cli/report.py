@@ -26,7 +26,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     report.add_argument("name", choices=list(REPORTS), help="which report")
     report.add_argument("--since", help="first day included, YYYY-MM-DD (default: the beginning)")
     report.add_argument("--until", help="last day included, YYYY-MM-DD (default: today)")
-    report.add_argument("--issuer", help="one issuer's credentials only (default: every issuer)")
+    report.add_argument("--issuer", help="one issuer's credentials only: an id of the catalog's issuers "
+                                         "(default: every issuer)")
     report.add_argument("--format", choices=FORMATS, default="table", help="default: %(default)s")
     report.add_argument("--table", help="with --format csv: which of the report's tables (default: the first)")
     report.set_defaults(func=cmd_report)

@@ -44,8 +44,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 3000, rese
     socket_mode = start_socket_mode(app)  # None in HTTP mode and in the sandbox
     if sandbox:
         sandbox.started(app)
-        print(f"Sandbox running at {app.public_url}  (no Slack credentials: a local Slack emulator; "
-              "nothing leaves this machine)", flush=True)
+        print(sandbox.running_line(), flush=True)
     else:
         mode = "Socket Mode" if socket_mode else f"HTTP mode: Slack requests at {app.urls.slack_events}"
         print(f"Badgebot running at http://{host}:{port} ({mode})", flush=True)

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from bot.domain.scheduling import Cadence, JobResult
 from bot.runtime.scheduler import ScheduledJob
 from bot.usecases.context import Context
+from bot.usecases.evaluations import EvaluationPolicy, open_due_evaluations
 from bot.usecases.expiry import ExpiryPolicy, queue_expiry_notices
 from bot.usecases.nudges import NudgePolicy, queue_nudges
 from bot.usecases.reminders import ReminderPolicy, queue_review_reminders
 from bot.usecases.reports.summary import queue_digest
+from config.catalog import Catalog
 from config.settings import Settings
 
 Run = Callable[[Context, Settings, Cadence, "str | None"], JobResult]
@@ -42,12 +44,18 @@ def digest(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None
     return queue_digest(ctx, s.digest_channel, cadence, target_days=s.decision_target_days, scheduled_by=scheduled_by)
 
 
+def evaluations(ctx: Context, s: Settings, cadence: Cadence, scheduled_by: str | None, catalog: Catalog) -> JobResult:
+    """Open the periodic evaluations that came due; remind issuer admins of those undecided (daily)."""
+    return open_due_evaluations(ctx, catalog, EvaluationPolicy(cadence, s.quiet), scheduled_by=scheduled_by)
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
     cron_setting: str  # the Settings field holding its crontab
     description: str
-    run: Run
+    run: Callable[..., JobResult]  # a Run; with `catalog`, a Run that also takes the live catalog
+    catalog: bool = False
 
 
 JOBS: tuple[Job, ...] = (
@@ -55,13 +63,18 @@ JOBS: tuple[Job, ...] = (
     Job("reminders", "review_reminder_cron", "review reminders to grantors and channels", reminders),
     Job("expiry", "expiry_cron", "expiry heads-ups and lapse notices", expiry),
     Job("digest", "digest_cron", "the weekly program digest to the office channel", digest),
+    Job("evaluations", "evaluation_cron", "periodic credential evaluations and their reminders", evaluations,
+        catalog=True),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
 
 
-def scheduled_jobs(ctx: Context, settings: Settings) -> tuple[ScheduledJob, ...]:
-    """The registry bound to this bot: each job's cadence built once, from its setting."""
+def scheduled_jobs(ctx: Context, settings: Settings, catalog: Catalog | None = None) -> tuple[ScheduledJob, ...]:
+    """The registry bound to this bot: each job's cadence built once, from its setting; `catalog` (the
+    live catalog) for the jobs that read it."""
     def bound(job: Job, cadence: Cadence) -> Callable[[str | None], JobResult]:
+        if job.catalog:
+            return lambda scheduled_by: job.run(ctx, settings, cadence, scheduled_by, catalog)
         return lambda scheduled_by: job.run(ctx, settings, cadence, scheduled_by)
 
     scheduled = []

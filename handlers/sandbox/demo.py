@@ -7,7 +7,7 @@ Each step is dated in the past (use cases take their clock), so the program look
 
 The plan is written for config/catalog.example.toml. With another catalog, the people and review
 channels it names are still added (so its grantors and admins can be tried), and plan steps that name
-credentials it does not have are skipped.
+credentials it does not have are skipped. Longer than 400 lines: the plan is one story, told top to bottom.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageDraw
 
 from bot.clock import FixedClock
+from bot.domain.checkin import QrMode
 from bot.domain.vocabulary import Decision
 from bot.errors import BadgebotError
 from bot.sandbox.emulator import SlackEmulator
@@ -33,6 +34,7 @@ from bot.usecases.campus_events import hosting as hosting_uc
 from bot.usecases.context import Context
 from bot.usecases.reports import VisitKind, count_visit
 from config.catalog import Catalog
+from handlers.sandbox.demo_governance import waiting_proposal
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
@@ -119,6 +121,11 @@ def populate(emulator: SlackEmulator, catalog: Catalog) -> None:
         members = {emulator.bot_user_id, *grantors, *catalog.roles.admins}
         name = "badge-reviews" if number == 0 else f"badge-reviews-{number + 1}"
         emulator.add_channel(name, id=channel, members=sorted(m for m in members if m.startswith(("U", "W"))))
+    if catalog.governance:  # where proposals are reviewed: its stages' approvers and the admins
+        members = {emulator.bot_user_id, *catalog.roles.admins,
+                   *(a for stage in catalog.governance.stages for a in stage.approvers)}
+        emulator.add_channel("program-office", id=catalog.governance.channel,
+                             members=sorted(m for m in members if m.startswith(("U", "W"))))
     for person in everyone:
         emulator.open_im(person.id)
 
@@ -148,6 +155,7 @@ EVENTS: tuple[tuple[float, str, str, tuple[str, ...]], ...] = (
     (80, "Data Viz Meetup: maps", "data-viz-meetup", ("U0LEARN001", "U0LEARN003")),
     (45, "Data Viz Meetup: dashboards", "data-viz-meetup", ("U0LEARN001", "U0LEARN002", "U0LEARN003")),
 )
+UPCOMING_EVENT = (6, "data-viz-meetup", "Data Viz Meetup: storytelling")
 SOUVENIRS: tuple[tuple[float, str, tuple[str, ...]], ...] = (
     (30, "welcome-week-2026", LEARNERS),
     (21, "data-viz-meetup", ("U0LEARN001", "U0LEARN004")),
@@ -200,6 +208,9 @@ WORK: tuple[Work, ...] = (
          link="https://media.lakeside.example.edu/v/ben-composting"),
     Work(1, "U0LEARN004", "data-visualization-foundations", ("charts.png",),
          "Three charts about bike-share trips by season, each with my reasoning."),
+    # Still waiting, past the office's 14-day target: the grantors' App Homes show it in red.
+    Work(17, "U0LEARN004", "spreadsheet-fundamentals", ("workbook.csv",),
+         "My first pivot table: orders by region and month, with the blanks kept as 'Unknown'."),
 )
 
 
@@ -233,6 +244,12 @@ def seed(badgebot: "Badgebot", emulator: SlackEmulator) -> None:
         if souvenir in offered and host:
             attempt(souvenir, lambda d=days_ago, s=souvenir, ls=learners: awards_uc.award_souvenir(
                 at(d), host, s, [(learner, names[learner]) for learner in ls]))
+    if UPCOMING_EVENT[1] in offered and host:  # the host's App Home: one event coming, with a poster
+        days, souvenir, name = UPCOMING_EVENT
+        starts = (now + dt.timedelta(days=days)).replace(hour=23, minute=0, second=0, microsecond=0)
+        attempt(name, lambda: hosting_uc.create_event(ctx, host, hosting_uc.EventDraft(
+            name=name, souvenir=souvenir, starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+            location="Data Lab, room 210", capacity=40, qr_mode=QrMode.POSTER)))
     submitted: dict[int, int] = {}
     for number, work in enumerate(WORK):
         if work.credential not in offered:
@@ -257,6 +274,7 @@ def seed(badgebot: "Badgebot", emulator: SlackEmulator) -> None:
         if credential in offered:
             attempt(f"{learner} sharing {credential}", lambda d=days_ago, ln=learner, c=credential, v=views, k=clicks:
                     share_and_visit(at, d, ln, c, v, k))
+    attempt("a proposal in governance", lambda: waiting_proposal(at, catalog, settle))
     for person in people(catalog):
         badgebot.homes.publish(person.id)
     if catalog.roles.admins:
@@ -267,6 +285,7 @@ def seed(badgebot: "Badgebot", emulator: SlackEmulator) -> None:
 SHARED: tuple[tuple[float, str, str, tuple[float, ...], tuple[float, ...]], ...] = (
     (19, "U0LEARN001", "sql-basics", (18, 15, 15, 11, 7, 3, 2), (18, 7)),
     (8, "U0LEARN003", "spreadsheet-fundamentals", (7, 5, 1), (5,)),
+    (10, "U0LEARN002", "data-visualization-foundations", (9, 4), ()),
 )
 
 

@@ -34,6 +34,7 @@ from bot.sandbox.emulator.oidc import OidcProvider
 from bot.sandbox.slack_client import Delivery, SlackSide
 from config.settings import Settings, SettingsError
 from handlers.sandbox import demo
+from handlers.sandbox.address import SandboxAddress
 from handlers.sandbox.web import sandbox_routes
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ class Sandbox:
     bot_url: str  # where Slack's requests go: http://127.0.0.1:PORT/slack/events
     home: Path  # <data dir>/sandbox
     fresh: bool  # a new workspace to seed (first run, --reset, or no saved workspace)
+    address: SandboxAddress  # where it listens, and its public URL (the first start's: handlers/sandbox/address.py)
     oidc: OidcProvider | None = None  # Sign in with Slack on the emulator, for the check-in pages
     badgebot: Badgebot | None = None
     links: list[JsonDict] = field(default_factory=list)  # the sidebar's extra links (door screen, scan)
@@ -131,8 +133,8 @@ class Sandbox:
                 shutil.rmtree(home)
                 home.mkdir(parents=True)
                 emulator, saved = _new_emulator(), None
-        url = f"http://{local}:{port}"
-        public_url = settings.public_url or url
+        address = SandboxAddress.choose(home, f"http://{local}:{port}", settings.public_url)
+        public_url = address.public_url
         # Sign in with Slack (the check-in pages' "check in as"), from the emulator's OpenID provider.
         oidc = OidcProvider(emulator, client_id=f"sandbox.{secrets.token_hex(6)}", client_secret=secrets.token_hex(16),
                             redirect_uris=[f"{public_url.rstrip('/')}/checkin/callback",
@@ -148,14 +150,15 @@ class Sandbox:
             "slack_client_id": oidc.client_id,
             "slack_client_secret": oidc.client_secret,
         })
-        return cls(settings=settings, emulator=emulator, bot_url=f"{url}/slack/events", home=home,
-                   fresh=saved is None, oidc=oidc)
+        return cls(settings=settings, emulator=emulator, bot_url=f"{address.url}/slack/events", home=home,
+                   fresh=saved is None, address=address, oidc=oidc)
 
     def started(self, badgebot: Badgebot) -> None:
         """The bot is built: add the browser UI to its web app, seed a new workspace (or keep the
         restored one) and start saving it."""
         self.badgebot = badgebot
         badgebot.web.register_blueprint(sandbox_routes, sandbox=self)
+        self.address.serve(badgebot.web)
         self.slack = SlackSide(self.emulator, self.bot_url, self.emulator.signing_secret, timeout=30)
         demo.populate(self.emulator, badgebot.catalog)
         if self.fresh:
@@ -179,16 +182,25 @@ class Sandbox:
     def _link_live_event(self, badgebot: Badgebot) -> None:
         """The office's reports console for admins; the event with check-in open now: its door screen
         for hosts, its QR code's page for everyone."""
-        links = self.links
+        links, paths = self.links, badgebot.urls.paths
+        # The pages behind Sign in with Slack open as the person chosen in the UI (see sandbox_signed_in).
         links.append({"label": "Program reports (console)", "roles": [demo.ADMIN],
-                      "url": badgebot.urls.paths.admin_home})
+                      "url": paths.sandbox_signed_in(paths.admin_home), "user_param": "as"})
         event = demo.live_event(badgebot)
         if event is None:
             return
         links.append({"label": f"Door screen: {event.name} (rotating QR)", "roles": [demo.HOST],
-                      "url": badgebot.urls.paths.event_display(event.public_id)})
+                      "url": paths.event_display(event.public_id)})
+        # Seeding published the host's Home before this event existed: show it there from the first look.
+        badgebot.homes.publish(demo.HOST)
         links.append({"label": f"Scan the QR code at {event.name}", "roles": [],
-                      "url": badgebot.urls.paths.sandbox_scan(event.public_id)})
+                      "url": paths.sandbox_signed_in(paths.sandbox_scan(event.public_id)), "user_param": "as"})
+
+    def running_line(self) -> str:
+        """What `badgebot serve` prints once the sandbox serves: where to open it, and where its links point."""
+        note = f"; {self.address.note}" if self.address.note else ""
+        return (f"Sandbox running at {self.address.url}  (no Slack credentials: a local Slack emulator; "
+                f"nothing leaves this machine{note})")
 
     def stop(self) -> None:
         self._stopping.set()
@@ -200,6 +212,7 @@ class Sandbox:
             if self.slack is not None:
                 self.slack.close()
             self.emulator.stop()
+            self.address.stop()
 
     # -- persistence ---------------------------------------------------------------------------------
 

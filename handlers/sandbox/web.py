@@ -8,17 +8,16 @@
   request Slack would send (see `Sandbox` in run.py); nothing here calls a use case or a listener.
 - `GET /sandbox/files/<id>`: a file in the emulated workspace (Slack's own file URLs need the bot token).
 - `GET /sandbox/scan/<event>`: what scanning the door screen's QR code opens (its current check-in page),
-  for a visitor without a second device; the check-in page then offers Sign in with Slack, which the
-  emulator answers with "Continue as ..." for each person: check in as anyone.
+  for a visitor without a second device; `GET /sandbox/open?next=PATH&as=U...`: a page opened as the person
+  chosen in the UI, whom the emulator's Sign in with Slack then offers first (the others behind "Someone else").
 
 The sandbox registers this blueprint on the bot's web app (`web.register_blueprint(sandbox_routes,
 sandbox=...)`); views reach it through `sandbox()`, and the bot through `badgebot()`.
 
-Hook for other parts of the bot (e.g. event check-in pages): append to
-`Sandbox.links` entries `{"label": str, "url": str,
-"roles": [learner|grantor|host|admin] (optional: who sees it), "user_param": str (optional: the query
-parameter that carries the Slack id of the person the visitor is playing)}`; the UI lists them in
-its sidebar under "Sandbox links".
+Hook for other parts of the bot (e.g. event check-in pages): append to `Sandbox.links` entries `{"label": str,
+"url": str, "roles": [learner|grantor|host|admin] (optional: who sees it), "user_param": str (optional: the
+query parameter that carries the Slack id of the person the visitor is playing)}`; the UI lists them in its
+sidebar under "Sandbox links".
 
 Requests that change something must carry `X-Sandbox: 1` (a cross-site form cannot set it), and
 when the bot listens on loopback, the Host header must be a loopback name (against DNS rebinding).
@@ -29,13 +28,14 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from flask import Response, abort, current_app, jsonify, redirect, request, send_from_directory
 from flask.blueprints import BlueprintSetupState
 
 from bot.errors import NotFound
 from bot.sandbox.emulator import Message
+from bot.sandbox.emulator.scopes import UnknownCommand
 from bot.usecases.campus_events.checkin import display_state
 from handlers.sandbox import demo
 from handlers.sandbox.shapes import call_json, gallery_items, message_json, ts_key, view_json
@@ -141,6 +141,17 @@ def scan(public_id: str) -> Response:
     return _redirect(bot.urls.paths.checkin(state.code))
 
 
+@sandbox_routes.get("/sandbox/open")
+def open_signed_in() -> Response:
+    """A sidebar link opened as the chosen person: the emulated Slack hears that this browser is signed in as
+    them (its Sign in with Slack offers them first), then the page opens on the address this browser uses."""
+    user, target, provider = _person(), request.args.get("next", ""), sandbox().oidc
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        raise Refused("next must be a path on this site, e.g. /admin")
+    page = urljoin(request.host_url, target)
+    return _redirect(provider.signed_in_url(user, page) if provider is not None else page)
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 
@@ -235,11 +246,10 @@ def command() -> Response:
     line = str(data.get("text") or "").strip()
     if not line.startswith("/") or len(line) < 2:
         return _refuse("A command starts with /, e.g. /badges help")
-    sent = sandbox().command(user, channel, line)
-    name = line.split()[0]
-    if sent.status == 404:
-        return jsonify(ok=False, error=f"{name} is not a valid command. In Slack, only commands an app "
-                                       "registers work; this bot registers /badges.", request=sent.to_json())
+    try:
+        sent = sandbox().command(user, channel, line)
+    except UnknownCommand as refused:  # as Slack: a note to the person, nothing sent to the bot
+        return jsonify(ok=False, refused=str(refused))
     return _sent(sent)
 
 

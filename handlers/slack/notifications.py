@@ -2,7 +2,7 @@
 
 Every message the bot posts carries its outbox id in Slack message metadata
 ({event_type: "badgebot_outbox", event_payload: {id}}). When an earlier attempt may have landed (a
-worker died mid-send, or Slack timed out or answered 5xx), `_post` first looks for that id in the
+worker died mid-send, or Slack timed out or answered 5xx), `post` first looks for that id in the
 channel (or the thread) and reports the message found instead of posting it again.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.domain.wording import plural
 from bot.adapters.slack_api import SlackWorkspace
 from bot.usecases.awards import award_view
 from bot.usecases.context import Context
+from bot.usecases.homes import grantors_of, host_of_award
 from bot.usecases.nudges import nudges_wanted
 from bot.usecases.reports.summary import Summary
 from bot.usecases.reviews import record_card_message, submission_card
@@ -33,6 +34,8 @@ from handlers.slack.blocks import nudges as nudge_blocks
 from handlers.slack.blocks import reviews as review_blocks
 from handlers.slack.blocks import stats as stats_blocks
 from handlers.slack.blocks.kit import bold_with_type, escape, section
+from handlers.slack.evaluation_notices import evaluation_senders
+from handlers.slack.governance_notices import governance_senders
 from handlers.slack.home import HomeTabs
 
 log = logging.getLogger("badgebot.notifications")
@@ -77,6 +80,8 @@ class Notifier:
             OutboxKind.INTAKE_NOTE: self._intake_note,
             OutboxKind.WEEKLY_DIGEST: self._weekly_digest,
         }
+        self._senders.update(governance_senders(self))
+        self._senders.update(evaluation_senders(self))
         # A kind the use cases can queue but nobody can send fails here, when the bot is built.
         unsendable = set(OutboxKind) - set(self._senders)
         if unsendable:
@@ -100,9 +105,14 @@ class Notifier:
                 log.warning("App Home for %s not refreshed: %s", user, exc)
         return len(users)
 
-    def _home_changed(self, user: str) -> None:
+    def home_changed(self, user: str) -> None:
         with self._homes_lock:
             self._homes[user] = None
+
+    def _queue_changed(self, credential: str) -> None:
+        """A submission entered or left the queue of the credential's grantors: their Homes show it."""
+        for grantor in grantors_of(self.ctx, credential):
+            self.home_changed(grantor)
 
     def send(self, message: Outgoing) -> Delivered | None:
         try:
@@ -118,7 +128,7 @@ class Notifier:
 
     # -- posting once --------------------------------------------------------------------------------
 
-    def _post(self, message: Outgoing, channel: str, *, thread_ts: str | None = None, **kwargs: Any) -> Delivered:
+    def post(self, message: Outgoing, channel: str, *, thread_ts: str | None = None, **kwargs: Any) -> Delivered:
         """chat.postMessage, tagged with the outbox id; after an uncertain attempt, only if not already there."""
         if message.reconcile:
             found = self._find(message.id, channel, thread_ts)
@@ -129,12 +139,22 @@ class Notifier:
             metadata={"event_type": METADATA_EVENT, "event_payload": {"id": message.id}}, **kwargs)
         return Delivered(response["channel"], response["ts"])
 
-    def _post_dm(self, message: Outgoing, user: str, **kwargs: Any) -> Delivered:
+    def post_card(self, message: Outgoing, card_ts: str | None, record: Callable[[str, str], None],
+                  **kwargs: Any) -> Delivered | None:
+        """A card (a proposal's, an evaluation's) posted once to the message's channel, its channel and ts
+        recorded for later chat.update calls; a card already recorded (posted before a crash) is not posted again."""
+        if card_ts:
+            return None
+        posted = self.post(message, message.recipient, **kwargs)
+        record(posted.channel or message.recipient, posted.ts or "")
+        return posted
+
+    def post_dm(self, message: Outgoing, user: str, **kwargs: Any) -> Delivered:
         """A direct message from the app, posted to the user id: Slack delivers it in the app's DM with
         them, so a weekly round of nudges needs no conversations.open per learner (a Tier 3 method,
         about 50 calls a minute, where chat.postMessage allows about one a second per DM). Looking
         for an earlier attempt needs the DM's channel id, so only a reconciling retry opens it."""
-        return self._post(message, self.workspace.dm_channel(user) if message.reconcile else user, **kwargs)
+        return self.post(message, self.workspace.dm_channel(user) if message.reconcile else user, **kwargs)
 
     def _find(self, outbox_id: int, channel: str, thread_ts: str | None) -> str | None:
         """The ts of the message carrying this outbox id among the channel's (or thread's) latest ones."""
@@ -170,10 +190,11 @@ class Notifier:
         card = submission_card(self.ctx, message.payload["submission_id"])
         if card.review_ts:
             return None  # posted before a crash: do not post twice
-        posted = self._post(message, message.recipient, text=review_blocks.card_text(card),
+        posted = self.post(message, message.recipient, text=review_blocks.card_text(card),
                             blocks=review_blocks.review_card(card, self.artifact_link))
         record_card_message(self.ctx, card.submission_id, review=(posted.channel or message.recipient,
                                                                       posted.ts or ""))
+        self._queue_changed(card.credential)
         return posted
 
     def _refreshed_card(self, message: Outgoing) -> Any:
@@ -188,15 +209,18 @@ class Notifier:
 
     def _review_card_update(self, message: Outgoing) -> Delivered | None:
         card = self._refreshed_card(message)
+        self._queue_changed(card.credential)
         decision = Decision(message.payload["decision"])
-        return self._post(
+        return self.post(
             message, card.review_channel or message.recipient, thread_ts=card.review_ts,
             text=review_blocks.thread_note(decision, message.payload["grantor"], message.payload.get("comment", ""),
                                            card))
 
     def _resubmitted(self, message: Outgoing) -> Delivered | None:
         card = self._refreshed_card(message)
-        return self._post(
+        self._queue_changed(card.credential)
+        self.home_changed(card.learner)  # their Home: in review again
+        return self.post(
             message, card.review_channel or message.recipient, thread_ts=card.review_ts,
             text=f"<@{card.learner}> resubmitted (round {card.round}); the card above shows the new files.")
 
@@ -208,12 +232,12 @@ class Notifier:
             return None
         channel = self.workspace.dm_channel(card.learner)
         files = len([f for f in card.files if f.round == 1])
-        posted = self._post(
+        posted = self.post(
             message, channel,
             text=f":inbox_tray: Your work for *{escape(card.credential_name)}* ({plural(files, 'file')}) went to its "
                  "grantors. I will tell you here, in this thread, when they decide.")
         record_card_message(self.ctx, card.submission_id, learner=(posted.channel or channel, posted.ts or ""))
-        self._home_changed(card.learner)
+        self.home_changed(card.learner)
         return posted
 
     def _decision(self, message: Outgoing) -> Delivered | None:
@@ -222,9 +246,9 @@ class Notifier:
             card, Decision(message.payload["decision"]), message.payload["grantor"],
             message.payload.get("comment", ""), SubmissionStatus(message.payload["status"]))
         channel = card.learner_channel or self.workspace.dm_channel(card.learner)
-        posted = self._post(message, channel, thread_ts=card.learner_ts, text=text, blocks=blocks,
+        posted = self.post(message, channel, thread_ts=card.learner_ts, text=text, blocks=blocks,
                             reply_broadcast=bool(card.learner_ts))
-        self._home_changed(card.learner)
+        self.home_changed(card.learner)
         return posted
 
     def _award(self, message: Outgoing) -> Delivered | None:
@@ -238,8 +262,11 @@ class Notifier:
             honour = " *with Distinction*" if award.distinction else ""
             text = f":tada: You earned {bold_with_type(award.credential_name, award.type.label)}{honour}."
         text += f" Share it with `/badges share {award.credential}`."
-        posted = self._post_dm(message, award.learner, text=text, blocks=[section(text)])
-        self._home_changed(award.learner)
+        posted = self.post_dm(message, award.learner, text=text, blocks=[section(text)])
+        self.home_changed(award.learner)
+        host = host_of_award(self.ctx, message.payload["award_id"])
+        if host:  # a check-in: the host's Home counts it (once per idle round, however many came in)
+            self.home_changed(host)
         return posted
 
     def _award_revoked(self, message: Outgoing) -> Delivered | None:
@@ -248,15 +275,15 @@ class Notifier:
             return None
         text = (f"Your award *{escape(award.credential_name)}* was revoked by the program: "
                 f"{escape(message.payload.get('reason', ''))}")
-        posted = self._post(message, self.workspace.dm_channel(award.learner), text=text)
-        self._home_changed(award.learner)
+        posted = self.post(message, self.workspace.dm_channel(award.learner), text=text)
+        self.home_changed(award.learner)
         return posted
 
     def _certificate_flagged(self, message: Outgoing) -> Delivered | None:
         award = award_view(self.ctx, message.payload["award_id"])
         if award is None:
             return None
-        return self._post(
+        return self.post(
             message, self.workspace.dm_channel(message.recipient),
             text=(f":warning: <@{award.learner}>'s *{escape(award.credential_name)}* (award `{award.public_id}`) "
                   "lost a required badge to a revocation and needs your review: keep it, or revoke it with "
@@ -268,23 +295,23 @@ class Notifier:
         if not nudges_wanted(self.ctx, message.recipient):
             return Delivered(skipped="the learner turned nudges off after it was queued")
         text, blocks = nudge_blocks.nudge_message(message.payload)
-        return self._post_dm(message, message.recipient, text=text, blocks=blocks)
+        return self.post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _nudge_congratulations(self, message: Outgoing) -> Delivered | None:
         if not nudges_wanted(self.ctx, message.recipient):
             return Delivered(skipped="the learner turned nudges off after it was queued")
         text, blocks = nudge_blocks.congratulations_message(message.payload["finished"])
-        return self._post_dm(message, message.recipient, text=text, blocks=blocks)
+        return self.post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _review_reminder(self, message: Outgoing) -> Delivered | None:
         items = message.payload["submissions"]
         text, blocks = nudge_blocks.review_reminder(items, self._card_links(items))
-        return self._post_dm(message, message.recipient, text=text, blocks=blocks)
+        return self.post_dm(message, message.recipient, text=text, blocks=blocks)
 
     def _review_escalation(self, message: Outgoing) -> Delivered | None:
         items = message.payload["submissions"]
         text, blocks = nudge_blocks.review_escalation(items, self._card_links(items), message.payload["days"])
-        return self._post(message, message.recipient, text=text, blocks=blocks)
+        return self.post(message, message.recipient, text=text, blocks=blocks)
 
     def _expiry_notice(self, message: Outgoing) -> Delivered | None:
         award = award_view(self.ctx, message.payload["award_id"])
@@ -294,7 +321,7 @@ class Notifier:
             return Delivered(skipped="the award was revoked or has lapsed since")
         text, blocks = nudge_blocks.expiry_notice(award.credential_name, award.type.label, award.credential,
                                                   award.expires_at, now.date())
-        return self._post_dm(message, award.learner, text=text, blocks=blocks)
+        return self.post_dm(message, award.learner, text=text, blocks=blocks)
 
     def _award_lapsed(self, message: Outgoing) -> Delivered | None:
         award = award_view(self.ctx, message.payload["award_id"])
@@ -302,8 +329,8 @@ class Notifier:
             return Delivered(skipped="the award was revoked")
         text, blocks = nudge_blocks.lapsed_notice(award.credential_name, award.type.label, award.credential,
                                                   award.expires_at)
-        posted = self._post_dm(message, award.learner, text=text, blocks=blocks)
-        self._home_changed(award.learner)
+        posted = self.post_dm(message, award.learner, text=text, blocks=blocks)
+        self.home_changed(award.learner)
         return posted
 
     def _intake_note(self, message: Outgoing) -> Delivered | None:
@@ -311,14 +338,14 @@ class Notifier:
         thread they came from, else their DM."""
         payload = message.payload
         if payload.get("channel"):
-            return self._post(message, payload["channel"], thread_ts=payload.get("thread_ts"), text=payload["text"])
-        return self._post_dm(message, message.recipient, text=payload["text"])
+            return self.post(message, payload["channel"], thread_ts=payload.get("thread_ts"), text=payload["text"])
+        return self.post_dm(message, message.recipient, text=payload["text"])
 
     def _weekly_digest(self, message: Outgoing) -> Delivered | None:
         """The program's figures to the office channel, the chart in the message's thread (issue 14)."""
         summary = Summary.of_payload(message.payload)
         text, blocks = stats_blocks.summary_message(summary, "Weekly program digest")
-        posted = self._post(message, message.recipient, text=text, blocks=blocks)
+        posted = self.post(message, message.recipient, text=text, blocks=blocks)
         self.client.files_upload_v2(channel=posted.channel or message.recipient, thread_ts=posted.ts,
                                     file=stats_blocks.summary_chart(summary), filename="program-digest.png",
                                     title=summary.chart_title)

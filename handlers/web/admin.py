@@ -2,8 +2,9 @@
 same figures as tables, filters (dates, issuer) and a CSV of each table.
 
 Behind Sign in with Slack, as the check-in pages are (the same OpenID Connect provider and the same kind of
-signed session cookie, kept under /admin), and for program administrators only: anyone else signed in
-gets a 403 page saying why. Routes only translate: the figures come from bot/usecases/reports.
+signed session cookie, kept under /admin), for program administrators (every issuer) and issuer admins
+(their issuers' credentials only; the issuer filter lists just theirs): anyone else signed in gets a 403
+page saying why. Routes only translate: the figures, and who sees which, come from bot/usecases/reports.
 """
 from __future__ import annotations
 
@@ -17,11 +18,25 @@ from flask import Response, request
 
 from bot.adapters.oidc import SignedCookie, SignInFailed, session_cookie, signin_cookie
 from bot.errors import InvalidInput, NotAllowed
-from bot.usecases.reports import ISSUERS, REPORTS, Report, ReportFilter, run_report
+from bot.usecases.reports import (
+    REPORTS,
+    Report,
+    ReportFilter,
+    report_issuers,
+    run_report,
+)
 from bot.usecases.reports.output import pick_table, shown, write_csv
 from handlers.web.admin_charts import charts_of
 from handlers.web.checkin import site as checkin_site
-from handlers.web.pages import PRIVATE, SiteCookies, begin_sign_in, render, returning_sign_in, see_other, slack_declined
+from handlers.web.pages import (
+    PRIVATE,
+    SiteCookies,
+    begin_sign_in,
+    render,
+    returning_sign_in,
+    see_other,
+    slack_declined,
+)
 from handlers.web.security import Routes
 from handlers.web.services import app_state, badgebot
 
@@ -51,16 +66,16 @@ site = app_state(admin, EXTENSION, AdminSite.of)  # this app's AdminSite
 
 
 def administrators_only(view: Callable[..., Response]) -> Callable[..., Response]:
-    """The view runs for a signed-in administrator (given as `person`); anyone else gets the page to
-    answer with instead: sign in (nobody yet), or 403 (not an admin)."""
+    """The view runs for a signed-in program or issuer admin (given as `person`); anyone else gets the page
+    to answer with instead: sign in (nobody yet), or 403 (neither)."""
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Response:
         person = who()
         if person is None:
             return page("admin_signin.html", person=None, signin=checkin_site().sign_in() is not None,
                         message=None, next=request.full_path.rstrip("?"))
-        if not badgebot().ctx.is_admin(person["u"]):
-            return _refused(person, "Only program administrators can see the program's reports.")
+        if not report_issuers(badgebot().ctx, person["u"]):
+            return _refused(person, "Only program administrators and issuer admins can see the program's reports.")
         return view(*args, person=person, **kwargs)
     return guarded
 
@@ -85,11 +100,11 @@ def report_page(name: str, *, person: dict[str, Any]) -> Response:
         report = _run(name, person, form)
     except InvalidInput as error:
         return page("admin_report.html", 400, person=person, name=name, report=None, form=form, error=str(error),
-                    **_chrome(name))
-    except NotAllowed as error:  # an administrator removed since signing in
+                    **_chrome(name, person))
+    except NotAllowed as error:  # another issuer's figures, or an administrator removed since signing in
         return _refused(person, str(error))
     return page("admin_report.html", person=person, name=name, report=report, form=form, error=None,
-                charts=charts_of(report), shown=shown, zip=zip, **_chrome(name))
+                charts=charts_of(report), shown=shown, zip=zip, **_chrome(name, person))
 
 
 @admin.get("/admin/reports/<name>.csv")
@@ -164,7 +179,8 @@ def who() -> dict[str, Any] | None:
 def _refused(person: dict[str, Any], reason: str) -> Response:
     return page("admin_message.html", 403, person=person, heading="Not for this account",
                 message=f"You are signed in as {person.get('n') or person['u']}. {reason} "
-                        "If you should have access, ask the office to add you to the catalog's [roles] admins.")
+                        "If you should have access, ask the office to add you to the catalog's [roles] admins "
+                        "or to your issuer's admins.")
 
 
 def _form() -> dict[str, str]:
@@ -177,10 +193,16 @@ def _run(name: str, person: dict[str, Any], form: dict[str, str]) -> Report:
     return run_report(bot.ctx, name, person["u"], scope, target_days=bot.settings.decision_target_days)
 
 
-def _chrome(name: str) -> dict[str, Any]:
+def _chrome(name: str, person: dict[str, Any]) -> dict[str, Any]:
+    """What every report page shows around the report; the issuer filter offers only the issuers the
+    person may see (all of them for a program admin)."""
+    bot = badgebot()
     query = request.query_string.decode()
-    csv_url = badgebot().urls.paths.admin_report(name, csv=True)
-    return {"title": TITLES[name], "issuers": ISSUERS,
+    csv_url = bot.urls.paths.admin_report(name, csv=True)
+    issuers = report_issuers(bot.ctx, person["u"])
+    every = "Every issuer" if bot.ctx.administered_issuers(person["u"]) is None else \
+        ("All my issuers" if len(issuers) > 1 else issuers[0])
+    return {"title": TITLES[name], "issuers": issuers, "every_issuer": every,
             "csv_url": lambda table: f"{csv_url}?{query + '&' if query else ''}table={table}"}
 
 

@@ -40,6 +40,7 @@ log = logging.getLogger("badgebot.checkin")
 SESSION = "bb_session"
 SIGNIN = "bb_signin"
 EXTENSION = "badgebot.checkin"
+BUSY_RETRY_SECONDS = 1  # the Retry-After of a "busy, tap again" page
 
 checkin = Routes("checkin", __name__, headers=PRIVATE)
 
@@ -99,6 +100,10 @@ def landing(code: str) -> Response:
     if canonical != code:
         return see_other(_paths().checkin(canonical), 301)
     bot, person = badgebot(), who()
+    if overloaded():
+        # Nothing is judged or read: the tap judges the code as of this request's arrival, signed in the form.
+        scanned = arrived().isoformat()
+        return busy(code, person, csrf(person["u"], code, scanned) if person else None, scanned)
     try:
         preview = preview_code(bot.ctx, bot.signer, code, user=person["u"] if person else None,
                                tz=site().tz, received_at=arrived())
@@ -122,6 +127,8 @@ def one_tap(code: str) -> Response:
     if person is None or not bot.signer.check(request.form.get("csrf", ""), "checkin-csrf", person["u"], code,
                                                scanned):
         return see_other(_paths().checkin(code))
+    if overloaded():
+        return busy(code, person, request.form["csrf"], scanned)  # the same tap, to send again
     try:
         # Judged as of when the page opened, as after a sign-in: a learner who reads the page before
         # tapping, or a server slow under a crowd, does not turn a good scan into an expired code.
@@ -218,6 +225,23 @@ def checked_in(result: CheckInResult, event_id: int) -> Response:
 def csrf(user: str, code: str, scanned: str) -> str:
     """Ties the one-tap form to this browser's person, this code and when the page was opened."""
     return badgebot().signer.sign("checkin-csrf", user, code, scanned)
+
+
+def overloaded() -> bool:
+    """Whether this request waited longer than BADGEBOT_CHECKIN_BUSY_AFTER for a worker thread (from its
+    arrival stamp to now, when a worker took it up): the server is behind a crowd, and an answer now
+    ("busy, tap again") beats one after the queue. Without the stamp (another server): never."""
+    limit = badgebot().settings.checkin_busy_after_seconds
+    stamp = received_at(request.environ)
+    return bool(limit) and stamp is not None and time.time() - stamp > limit
+
+
+def busy(code: str, person: dict[str, Any] | None, csrf: str | None, scanned: str | None) -> Response:
+    """503 with Retry-After, before any work: nothing was recorded. A signed-in learner gets the tap
+    form itself (the code judged as of `scanned`, as from the check-in page); anyone else a retry link."""
+    response = page("checkin_busy.html", 503, code=code, person=person, csrf=csrf, scanned=scanned)
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 def arrived() -> dt.datetime:

@@ -6,9 +6,13 @@
   `/a/<id>/badge.png|badge.svg|credential.json|credential.jwt`, and Level II evidence files.
 - `/issuer` (a page for browsers, the Profile for clients), `/.well-known/did.json` (the did:web DID
   document), `/.well-known/jwks.json`, `/keys/<thumbprint>`: the issuer and every key it publishes.
-- `/achievements/<slug>[/image.png|/distinction.png]`: the catalog's achievements and their images.
+- `/issuers/<id>` (page or Profile, as `/issuer`), `/issuers/<id>/status/lists/<n>`: each college, office
+  or department under the university, and its status lists (the same bits as the university's).
+- `/achievements/<slug>` (a page for browsers, the Achievement for clients), `[/image.png|/distinction.png]`:
+  the catalog's achievements and their images.
 - `/status/<public id>`: revocation status (the credential's `credentialStatus`).
-- `/ob2/...`: Open Badges 2.0 hosted Issuer, BadgeClass and Assertion (+ its baked PNG).
+- `/ob2/...`: Open Badges 2.0 hosted Issuer (the university's and each unit's), BadgeClass and Assertion
+  (+ its baked PNG).
 
 An unshared or unknown award is one and the same 404. Routes only translate: every question about an
 award goes to a use case in bot/usecases/credentials.py.
@@ -18,19 +22,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, request, send_file
+from flask import Response, abort, redirect, request, send_file
 
+from bot.adapters.openbadges import status_list
 from bot.adapters.openbadges.service import OpenBadges
+from bot.domain.wording import paragraphs
 from bot.errors import NotFound
 from bot.usecases.credentials import (
     AwardRecord,
     CredentialRecord,
     credential_record,
     revocation_of,
+    revoked_award_ids,
     shared_award,
     shared_evidence,
 )
 from bot.usecases.reports import VisitKind, count_visit
+from config.catalog import Issuer
 from handlers.web.pages import render
 from handlers.web.security import DEFAULT, Routes, headers
 from handlers.web.services import badgebot
@@ -94,6 +102,24 @@ def catalog_credential(slug: str) -> CredentialRecord:
         abort(404)
 
 
+def unit(issuer_id: str) -> Issuer:
+    """One of the university's colleges, offices or departments (the university itself is `/issuer`)."""
+    found = badgebot().catalog.issuer_by_id(issuer_id)
+    if found is None or badges().parent_of(found) is None:
+        abort(404)
+    return found
+
+
+def issued_by(credential: CredentialRecord) -> dict[str, Any]:
+    """What a page says of who awards a credential: the issuer, its page, and the university above it."""
+    ob = badges()
+    issuer = ob.issuer_of(credential)
+    parent = ob.parent_of(issuer)
+    return {"issuer": issuer, "parent": parent, "paragraphs": paragraphs,
+            "issuer_page": ob.urls.paths.issuer if parent is None else ob.urls.paths.issuer_of(issuer.id),
+            "issuer_id": ob.profile_id(issuer)}
+
+
 @public.app_errorhandler(404)
 def not_found(_error: Exception) -> Response:
     """Every 404 of the web app; the same answer for unknown and unshared awards: nothing says which."""
@@ -117,7 +143,7 @@ def award_page(public_id: str) -> Response:
         status = record.status_at(badgebot().ctx.clock())
         response = render(
             "award.html", record=record, credential=ob.credential(record), status=status,
-            status_label=STATUS_LABELS[status], issuer=badgebot().catalog.issuer, links=ob.share_links(record),
+            status_label=STATUS_LABELS[status], **issued_by(record.credential), links=ob.share_links(record),
             urls=ob.urls, image_url=ob.urls.achievement_image(record.credential.slug, record.distinction),
             evidence=[(f, ob.urls.evidence(record.public_id, f.id)) for f in record.evidence],
             date=lambda value: f"{value:%B} {value.day}, {value:%Y}" if value else "",
@@ -174,21 +200,58 @@ def evidence(public_id: str, artifact_id: int) -> Response:
 # The issuer, its keys, and the revocation status ------------------------------------------------
 
 
-@public.get("/issuer")
-@headers(CATALOG)
-def issuer() -> Response:
+def _issuer_answer(issuer: Issuer) -> Response:
+    """An issuer's Profile to clients, its page to browsers (content negotiation)."""
     ob = badges()
-    profile = ob.issuer_profile()
+    profile = ob.issuer_profile(issuer)
     wanted = _negotiate(*JSON_TYPES)
     if wanted in JSON_TYPES:
         response = _json(profile, wanted)
     else:
-        response = render("issuer.html", profile=profile, issuer=badgebot().catalog.issuer, urls=ob.urls,
+        catalog = badgebot().catalog
+        parent = ob.parent_of(issuer)
+        units = [] if parent else [(u, ob.urls.paths.issuer_of(u.id)) for u in catalog.issuers]
+        offered = [c for c in catalog.credentials if catalog.issuer_of(c) == issuer]
+        response = render("issuer.html", profile=profile, issuer=issuer, parent=parent, units=units,
+                          credentials=offered, urls=ob.urls,
                           keys=[(key.alg, key.thumbprint) for key in ob.keys.all()], did=ob.did)
         # Whichever form a client gets, it may read it from a page of its own (wallets, verifiers).
         response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Vary"] = "Accept"
     return response
+
+
+@public.get("/issuer")
+@headers(CATALOG)
+def issuer() -> Response:
+    return _issuer_answer(badgebot().catalog.issuer)
+
+
+@public.get("/issuers/<issuer_id>")
+@headers(CATALOG)
+def unit_issuer(issuer_id: str) -> Response:
+    if issuer_id == badgebot().catalog.issuer.id:
+        return redirect(badges().urls.paths.issuer)
+    return _issuer_answer(unit(issuer_id))
+
+
+# Award ids are 32-bit integers in every database we run on: no list beyond them (as handlers/web/status.py).
+LAST_LIST = (2**31 - 1) // status_list.LIST_SIZE
+
+
+@public.get("/issuers/<issuer_id>/status/lists/<int:number>")
+@headers(DEFAULT.but(cache="public, max-age=300"))  # as the university's lists: revocations show within minutes
+def unit_status_list(issuer_id: str, number: int) -> Response:
+    """A unit's Bitstring status list: the university's list, issued (and signed) as that unit."""
+    found = unit(issuer_id)
+    if number > LAST_LIST:
+        abort(404)
+    services = badgebot()
+    ob = services.open_badges
+    now = services.ctx.clock()
+    doc = status_list.list_credential(number, revoked_award_ids(services.ctx, status_list.ids_in(number)),
+                                      ob.profile_id(found), ob.urls, valid_from=now, unit=found.id)
+    return _json(ob.add_proof(doc, created=now, issuer=found), "application/vc+ld+json")
 
 
 # did:web resolves to /.well-known/did.json at a host's root, and to <path>/did.json under a path: the
@@ -227,7 +290,18 @@ def status(public_id: str) -> Response:
 @public.get("/achievements/<slug>")
 @headers(CATALOG)
 def achievement(slug: str) -> Response:
-    return _json(badges().achievement(catalog_credential(slug)))
+    """The Achievement to clients; to browsers, its page: what it is, who awards it, what it aligns to."""
+    credential = catalog_credential(slug)
+    ob = badges()
+    wanted = _negotiate(*JSON_TYPES)
+    if wanted in JSON_TYPES:
+        response = _json(ob.achievement(credential), wanted)
+    else:
+        response = render("achievement.html", credential=credential, **issued_by(credential),
+                          image_url=ob.urls.paths.achievement_image(credential.slug), urls=ob.urls)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @public.get("/achievements/<slug>/image.png", defaults={"distinction": False})
@@ -247,6 +321,12 @@ def achievement_image(slug: str, distinction: bool) -> Response:
 @headers(CATALOG)
 def ob2_issuer() -> Response:
     return _json(badges().ob2_issuer())
+
+
+@public.get("/ob2/issuers/<issuer_id>")
+@headers(CATALOG)
+def ob2_unit_issuer(issuer_id: str) -> Response:
+    return _json(badges().ob2_issuer(unit(issuer_id)))
 
 
 @public.get("/ob2/badges/<slug>")

@@ -30,6 +30,7 @@ from bot.usecases.credentials import (
     shared_transcript,
 )
 from handlers.web.pages import render
+from handlers.web.public import issued_by
 from handlers.web.security import DEFAULT, Routes, headers
 from handlers.web.services import badgebot
 
@@ -82,7 +83,7 @@ def achievement_criteria(slug: str) -> Response:
     except NotFound:
         abort(404)
     urls = badgebot().open_badges.urls
-    return render("criteria.html", credential=credential, issuer=badgebot().catalog.issuer,
+    return render("criteria.html", credential=credential, **issued_by(credential),
                   image_url=urls.paths.achievement_image(slug))
 
 

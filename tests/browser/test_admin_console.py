@@ -18,6 +18,7 @@ from tests.browser.test_sandbox_browser import small_png
 pytestmark = pytest.mark.slow
 
 ADMIN, ANA = "U0ADMIN001", "U0LEARN001"
+PRIYA = "U0GRANT001"  # a grantor, and the College of Computing's admin in the example catalog
 REPORTS = {"awards": "Awards", "funnel": "Submission funnel", "decisions": "Time to decision",
            "certificates": "Certificate progress", "events": "Events", "engagement": "Engagement"}
 README_SHOTS = ("awards", "decisions")
@@ -66,11 +67,26 @@ def test_an_administrator_opens_every_report(sandbox_server: ServedSandbox, page
     watch.assert_clean()
 
 
+def test_an_issuer_admin_sees_their_issuers_figures_only(sandbox_server: ServedSandbox,
+                                                          page: tuple[Any, PageWatch]) -> None:
+    browser_page, watch = page
+    sign_in(browser_page, sandbox_server.url, PRIYA)
+    browser_page.wait_for_selector("h1:text('Program reports')")
+    browser_page.click("nav.reports >> text=Awards")
+    browser_page.wait_for_selector("h1:text('Awards')")
+    # The issuer filter offers hers alone, and the page says whose figures these are.
+    assert browser_page.locator("#issuer option").all_inner_texts() == ["computing"]
+    assert "issuer computing" in browser_page.inner_text("main")
+    by_issuer = browser_page.locator("table:has(caption:has-text('Awards by issuer')) tbody tr td:first-child")
+    assert by_issuer.all_inner_texts() == ["computing"]  # no souvenirs (the university's), no Career Services
+    watch.assert_clean()
+
+
 def test_a_learner_signed_in_gets_403(sandbox_server: ServedSandbox, page: tuple[Any, PageWatch]) -> None:
     browser_page, watch = page
     sign_in(browser_page, sandbox_server.url, ANA)
     browser_page.wait_for_selector("h1:text('Not for this account')")
-    assert "Only program administrators can see the program's reports." in browser_page.inner_text("main")
+    assert "Only program administrators and issuer admins can see the program's reports." in browser_page.inner_text("main")
     answer = browser_page.goto(f"{sandbox_server.url}/admin/reports/awards")
     assert answer.status == 403 and not browser_page.locator("figure").count()
     # Chromium logs each 403 page it loads as a failed resource: those two, and nothing else.

@@ -90,7 +90,7 @@ def test_the_whole_review_road(world):
 
     # A grantor asks for changes, with a reason typed in a modal.
     click(world, "U0GRANT001", "review_request_changes", card)
-    [modal] = world.settle(lambda: world.emulator.views_of("U0GRANT001"))
+    [modal] = world.settle(lambda: [v for v in world.emulator.views_of("U0GRANT001") if v.type == "modal"])
     world.slack.view_submission("U0GRANT001", modal.id, {"reason": "Add the lookup function."})
     thread_note = world.settle(lambda: [m for m in world.emulator.thread("C0REVIEWS1", card.ts)
                                         if "asked for changes" in m.text])

@@ -6,8 +6,12 @@ tests have no PostgreSQL variant.
 """
 from __future__ import annotations
 
+import json
+import re
+import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -18,7 +22,7 @@ from tests.processes import wait_for
 pytestmark = pytest.mark.slow
 
 ANA, KWAME, PRIYA, HOST, ADMIN = "U0LEARN001", "U0LEARN004", "U0GRANT001", "U0HOST0001", "U0ADMIN001"
-GENERAL, REVIEWS = "C0GENERAL1", "C0REVIEWS1"
+GENERAL, REVIEWS, GOVERNANCE = "C0GENERAL1", "C0REVIEWS1", "C0GOVERN01"
 
 
 def client(served: ServedSandbox) -> httpx.Client:
@@ -45,7 +49,8 @@ def test_serve_without_credentials_runs_the_sandbox_keeps_it_and_reset_starts_ov
             workspace: dict[str, Any] = http.get("/sandbox/api/workspace").json()
             roles = {role for person in workspace["people"] for role in person["roles"]}
             assert roles == {"learner", "grantor", "host", "admin"}
-            assert workspace["channels"] == {GENERAL: "general", REVIEWS: "badge-reviews"}
+            assert workspace["channels"] == {GENERAL: "general", REVIEWS: "badge-reviews",
+                                             GOVERNANCE: "program-office"}
             # Every role has something to look at: a program in motion.
             assert any("You earned *SQL Basics*" in t for t in texts(http, ANA))
             cards = texts(http, PRIYA, REVIEWS)
@@ -106,3 +111,59 @@ def test_the_sandbox_refuses_other_sites_and_other_host_names(tmp_path: Path) ->
             assert strange.status_code == 403
     finally:
         assert stop_sandbox(served) == 0
+
+
+def sign_in_redirect(http: httpx.Client) -> str:
+    """Where the check-in page's Sign in with Slack sends Slack's answer (the redirect_uri it asks for)."""
+    code = http.get(f"/events/{live_event(http)}/display.json").raise_for_status().json()["code"]
+    authorize = http.get(f"/checkin/{code}/signin").headers["location"]
+    return parse_qs(urlsplit(authorize).query)["redirect_uri"][0]
+
+
+def running_line(served: ServedSandbox) -> str:
+    return next(line for line in served.output if "Sandbox running at " in line)
+
+
+def test_links_keep_the_sandboxs_first_address_after_a_port_change(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = start_sandbox(tmp_path, data)
+    try:
+        with client(first) as http:
+            # A link the bot sent in the first run, on the first run's address: a submitted file, on its card.
+            def links() -> list[str]:
+                cards = http.get("/sandbox/api/snapshot", params={"as": PRIYA, "channel": REVIEWS}).json()
+                return re.findall(rf"{re.escape(first.url)}/review/artifacts/[^\s|>\"\\]+",
+                                  json.dumps(cards["messages"]))
+            sent = wait_for(links, 20, "a link to a submitted file on a review card")
+    finally:
+        assert stop_sandbox(first) == 0
+    assert (data / "sandbox" / "public-url.txt").read_text().strip() == first.url
+
+    # Started again on another port: the old links still open, and new ones keep the first address.
+    second = start_sandbox(tmp_path, data)
+    try:
+        assert second.url != first.url
+        assert (f"its links keep the address of its first start, {first.url}, which it answers too"
+                in running_line(second))
+        with httpx.Client(timeout=30, trust_env=False) as web:
+            assert web.get(sent[0]).status_code == 200, sent[0]
+        with client(second) as http:
+            assert sign_in_redirect(http) == f"{first.url}/checkin/callback"
+    finally:
+        assert stop_sandbox(second) == 0
+
+    # With the first address held by another program, this run says so and sends links that work now.
+    first_port = int(first.url.rsplit(":", 1)[1])
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", first_port))
+        holder.listen()
+        third = start_sandbox(tmp_path, data)
+        try:
+            assert (f"links from earlier runs point at {first.url}, which another program holds now"
+                    in running_line(third))
+            with client(third) as http:
+                assert sign_in_redirect(http) == f"{third.url}/checkin/callback"
+        finally:
+            assert stop_sandbox(third) == 0
+    assert (data / "sandbox" / "public-url.txt").read_text().strip() == first.url  # kept for the next run

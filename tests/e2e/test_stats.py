@@ -11,6 +11,7 @@ from bot.usecases.reports.summary import queue_digest
 from tests.helpers import earn
 
 ADMIN, LEARNER, OFFICE = "U0ADMIN001", "U0LEARN001", "C0OFFICE01"
+CAREERS_ADMIN = "U0GRANT003"  # Career Services' admin in the example catalog (and its grantor)
 UPLOAD = ["files.getUploadURLExternal", "files.upload", "files.completeUploadExternal"]
 
 
@@ -39,9 +40,22 @@ def test_an_administrator_gets_the_figures_and_a_chart(world):
 def test_a_learner_gets_a_plain_refusal_and_no_figures(world):
     earn(world.bot.ctx, LEARNER, "sql-basics")
     answer = world.slack.command(LEARNER, "stats")
-    assert "Only program administrators can see the program's figures." in answer.body
+    assert "Only program administrators and issuer admins can see the program's figures." in answer.body
     world.settle()
     assert not [m for m in world.dm(LEARNER) if m.files] and uploads(world) == []
+
+
+def test_an_issuer_admin_gets_their_issuers_figures_only(world):
+    earn(world.bot.ctx, LEARNER, "sql-basics")  # the College of Computing's
+    earn(world.bot.ctx, "U0LEARN002", "business-writing")  # Career Services'
+    earn(world.bot.ctx, "U0LEARN003", "business-writing")
+    answer = world.slack.command(CAREERS_ADMIN, "stats")
+    assert "the figures and a chart arrive in your messages with me in a moment" in answer.body
+    [posted] = world.settle(lambda: [m for m in world.dm(CAREERS_ADMIN) if m.files])
+    assert "Program figures for career-services" in posted.text
+    assert "*Awards:* 2 (0 with distinction)" in posted.text  # not SQL Basics
+    assert "*Submissions:* 2, 100% approved so far" in posted.text
+    assert png_of(world, posted).size[0] == 1000
 
 
 def test_bad_dates_get_a_specific_answer(world):

@@ -272,8 +272,14 @@ def test_badges_transcript_sends_a_file_that_the_independent_verifier_accepts(sl
     transcript = json.loads(stored.content)
     assert transcript["type"] == ["VerifiableCredential", "ClrCredential"]
 
-    profile = json.loads(bot.web.test_client().get("/issuer", headers={"Accept": "application/ld+json"}).get_data())
-    documents = {clr.CLR_CONTEXT: jsonld.shipped_contexts()[clr.CLR_CONTEXT], bot.open_badges.urls.issuer: profile}
+    # The profiles that control the proofs' keys: the university's (the transcript) and its units' (the
+    # credentials inside it), as a verifier fetches them.
+    documents = {clr.CLR_CONTEXT: jsonld.shipped_contexts()[clr.CLR_CONTEXT]}
+    for signed in (transcript, *transcript["credentialSubject"]["verifiableCredential"]):
+        controller = signed["proof"][0]["verificationMethod"].split("#")[0]
+        documents[controller] = json.loads(bot.web.test_client().get(
+            urlparse(controller).path, headers={"Accept": "application/ld+json"}).get_data())
+    assert len(documents) == 3  # the university and Career Services
     result = node_verify(transcript, documents)
     assert result["verified"], result["error"]
     assert len(result["embedded"]) == 3 and all(e["verified"] for e in result["embedded"])
@@ -335,7 +341,8 @@ def test_every_vc_jwt_has_the_section_8_2_claims_checked_by_pyjwt(badgebot, web)
             header = jwt.get_unverified_header(token)
             assert header["alg"] == alg and header["typ"] == "JWT", kind
             key = next(k for k in jwks.keys if k.key_id == header["kid"])
-            claims = jwt.decode(token, key=key, algorithms=[alg], issuer=ob.urls.issuer, options=AT_NO_TIME)
+            issuer = ob.profile_id(ob.issuer_of(record.credential))  # the university's, or its unit's
+            claims = jwt.decode(token, key=key, algorithms=[alg], issuer=issuer, options=AT_NO_TIME)
             assert claims["iss"] == credential["issuer"]["id"], kind
             assert claims["sub"] == credential["credentialSubject"]["id"], kind
             assert claims["jti"] == credential["id"], kind

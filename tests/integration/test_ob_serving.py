@@ -66,7 +66,9 @@ def test_credential_json_carries_its_proof_and_verifies_alone(badgebot, web, ver
     public_id = _earn_shared(badgebot, "sql-analytics-professional")
     response = web.get(f"/a/{public_id}/credential.json")
     doc = response.get_json(force=True)
-    assert doc["proof"][0]["verificationMethod"] == badgebot.open_badges.verification_method()
+    ob = badgebot.open_badges
+    issuer = ob.issuer_of(award_record(badgebot.ctx, public_id).credential)
+    assert doc["proof"][0]["verificationMethod"] == ob.verification_method(issuer)
     result = verifier.verify_bytes(response.get_data())
     assert result.valid and result.format == "json", result.reasons
     doc["name"] = "SQL for Anything"

@@ -24,6 +24,8 @@ from bot.usecases.reports import (
     engagement_report,
     events_report,
     funnel_report,
+    report_issuers,
+    run_report,
 )
 from bot.usecases.reviews import review
 from bot.usecases.submissions import resubmit, withdraw
@@ -31,6 +33,11 @@ from tests.conftest import T0
 from tests.helpers import artifact, earn, submit_for
 
 ADMIN, HOST, G1, G2 = "U0ADMIN001", "U0HOST0001", "U0GRANT001", "U0GRANT002"
+# The example catalog's issuer admins: G1 also administers the College of Computing (SQL Basics, Spreadsheet
+# Fundamentals, Data Visualization Foundations, the Data Analytics certificates), U0GRANT003 Career Services
+# (Business Writing, Presentation Skills, the Professional Communication certificate). The souvenirs are the
+# university's.
+COMPUTING_ADMIN, CAREERS_ADMIN = G1, "U0GRANT003"
 L = [f"U0LEARN00{i}" for i in range(10)]  # L[1] .. L[8] take part
 EVERYTHING = ReportFilter()
 
@@ -116,7 +123,8 @@ def test_awards_by_month_type_and_credential(program):
     assert headline(report) == {"awards": 8, "with distinction": 1, "credentials awarded": 4}
     assert report.table("month").rows == (("2026-03", 6, 1, 0.1667), ("2026-04", 2, 0, 0.0))
     assert report.table("type").rows == (("Souvenir", 5, 0, 0.0), ("Badge Level I", 3, 1, 0.3333))
-    assert report.table("issuer").rows == (("university", 8, 1, 0.125),)
+    # The souvenirs are the university's own; the badges the College of Computing's.
+    assert report.table("issuer").rows == (("university", 5, 0, 0.0), ("computing", 3, 1, 0.3333))
     # Most awarded first; a tie in slug order.
     assert report.table("credential").rows == (
         ("welcome-week-2026", "Welcome Week 2026", "Souvenir", 3, 0, 0.0),
@@ -204,20 +212,26 @@ def test_engagement_sharing_visits_and_nudges(program):
     assert headline(engagement_report(program, ADMIN, ReportFilter.parse(until="2026-04-06")))["page views"] == 0
 
 
-def test_only_administrators_see_reports(program):
+def test_only_administrators_and_issuer_admins_see_reports(program):
     for name, report in REPORTS.items():
-        with pytest.raises(NotAllowed, match="Only program administrators"):
+        with pytest.raises(NotAllowed, match="Only program administrators and issuer admins"):
             report(program, L[1], EVERYTHING)
+        with pytest.raises(NotAllowed, match="Only program administrators and issuer admins"):
+            report(program, G2, EVERYTHING)  # a grantor, but no issuer's admin
         assert report(program, ADMIN, EVERYTHING).name == name
+        assert report(program, COMPUTING_ADMIN, EVERYTHING).name == name
 
 
-def test_bad_filters_get_a_specific_answer():
+def test_bad_filters_get_a_specific_answer(program):
     with pytest.raises(InvalidInput, match="'2026-13-01' is not a date; write it as YYYY-MM-DD"):
         ReportFilter.parse("2026-13-01")
     with pytest.raises(InvalidInput, match=r"start date \(2026-05-01\) is after the end date \(2026-04-01\)"):
         ReportFilter.parse("2026-05-01", "2026-04-01")
-    with pytest.raises(InvalidInput, match="There is no issuer 'law-school'; the issuers are: university"):
-        ReportFilter.parse(issuer="law-school")
+    # The catalog's issuers, named for everyone who asks (before anything else is said).
+    for who in (ADMIN, COMPUTING_ADMIN, L[1]):
+        with pytest.raises(InvalidInput, match="There is no issuer 'law-school'; the issuers are: university, "
+                                               "computing, career-services."):
+            awards_report(program, who, ReportFilter.parse(issuer="law-school"))
     assert ReportFilter.parse(" ", "", "university") == ReportFilter(issuer="university")
 
 
@@ -232,3 +246,56 @@ def test_a_range_with_nothing_in_it_reports_zeros_not_errors(program):
     assert {r[0]: r[1] for r in funnel_report(program, ADMIN, empty).table("steps").rows}["submitted"] == 0
     assert headline(engagement_report(program, ADMIN, empty))["share rate"] is None
     assert headline(events_report(program, ADMIN, empty))["events"] == 0
+
+
+def test_an_issuer_admin_sees_only_their_credentials_in_every_report(program):
+    # Every report as the office sees it with the issuer filter set, and saying so.
+    for name in REPORTS:
+        theirs = run_report(program, name, COMPUTING_ADMIN, EVERYTHING)
+        office = run_report(program, name, ADMIN, ReportFilter(issuer="computing"))
+        assert (theirs.headline, theirs.tables) == (office.headline, office.tables), name
+        assert theirs.filter.describe() == "the start to today, issuer computing"
+    awards = awards_report(program, COMPUTING_ADMIN, EVERYTHING)
+    assert headline(awards) == {"awards": 3, "with distinction": 1, "credentials awarded": 2}  # no souvenirs
+    assert awards.table("issuer").rows == (("computing", 3, 1, 0.3333),)
+    steps = {row[0]: row[1] for row in funnel_report(program, COMPUTING_ADMIN, EVERYTHING).table("steps").rows}
+    assert steps == {"submitted": 5, "approved first time": 2, "changes requested": 2, "resubmitted": 1,
+                     "approved after resubmission": 1, "approved": 3, "rejected": 1, "withdrawn": 0,
+                     "waiting on the learner": 1, "still open": 1}  # s4, s5, s6 are Career Services'
+    decisions = decisions_report(program, COMPUTING_ADMIN, EVERYTHING)
+    assert headline(decisions) == {"decisions": 4, "median days": 3.5, "p90 days": 8.5, "decided within target": 1.0,
+                                   "target days": 14, "open": 1, "open past target": 1}  # s7 alone is open
+    assert [row[0] for row in decisions.table("grantor").rows] == [G1, G2]
+    certificates = certificates_report(program, COMPUTING_ADMIN, EVERYTHING)
+    assert {row[0] for row in certificates.table("summary").rows} == {"data-analytics-practiced", "data-analytics-expert"}
+    assert headline(certificates)["learners started"] == 2
+    assert headline(events_report(program, COMPUTING_ADMIN, EVERYTHING))["events"] == 0  # the souvenirs' events
+    # Both nudges were toward Data Analytics (Practiced), a Computing certificate.
+    assert headline(engagement_report(program, COMPUTING_ADMIN, EVERYTHING)) == {
+        "awards": 3, "shared": 1, "share rate": 0.3333, "page views": 3, "LinkedIn clicks": 1, "nudges": 2,
+        "submissions within 14 days of a nudge": 1, "nudge conversion": 0.5}
+
+
+def test_another_issuers_admin_sees_theirs_and_nothing_of_computing(program):
+    steps = {row[0]: row[1] for row in funnel_report(program, CAREERS_ADMIN, EVERYTHING).table("steps").rows}
+    assert (steps["submitted"], steps["withdrawn"], steps["still open"], steps["approved"]) == (3, 1, 2, 0)
+    decisions = decisions_report(program, CAREERS_ADMIN, EVERYTHING)
+    assert headline(decisions) == {"decisions": 0, "median days": None, "p90 days": None,
+                                   "decided within target": None, "target days": 14, "open": 2, "open past target": 2}
+    assert decisions.table("grantor").rows == () and decisions.table("credential").rows == ()
+    assert [row[0] for row in certificates_report(program, CAREERS_ADMIN, EVERYTHING).table("summary").rows] == [
+        "professional-communication-practiced"]
+    assert headline(awards_report(program, CAREERS_ADMIN, EVERYTHING))["awards"] == 0
+    engagement = headline(engagement_report(program, CAREERS_ADMIN, EVERYTHING))
+    assert (engagement["awards"], engagement["page views"], engagement["nudges"]) == (0, 0, 0)
+
+
+def test_an_issuer_admin_asking_for_another_issuer_is_refused_by_name(program):
+    with pytest.raises(NotAllowed, match=r"You see reports for the issuers you administer \(computing\), "
+                                         r"not for 'career-services'"):
+        funnel_report(program, COMPUTING_ADMIN, ReportFilter(issuer="career-services"))
+    assert headline(awards_report(program, COMPUTING_ADMIN, ReportFilter(issuer="computing")))["awards"] == 3
+    # What each may pick in a filter.
+    assert report_issuers(program, ADMIN) == ("university", "computing", "career-services")
+    assert report_issuers(program, COMPUTING_ADMIN) == ("computing",)
+    assert report_issuers(program, L[1]) == ()

@@ -63,7 +63,16 @@ def test_bad_dates_and_issuers_are_one_line(env, capsys):
     assert capsys.readouterr().err.strip() == \
         "badgebot: 'last week' is not a date; write it as YYYY-MM-DD (e.g. 2026-09-01)."
     assert main(["report", "events", "--issuer", "law-school"]) == 1
-    assert "There is no issuer 'law-school'" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == \
+        "badgebot: There is no issuer 'law-school'; the issuers are: university, computing, career-services."
+
+
+def test_one_issuers_figures(env, capsys):
+    assert main(["report", "awards", "--issuer", "computing", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["filter"]["issuer"] == "computing"
+    assert doc["headline"]["awards"] == 3  # its badges; the souvenirs are the university's
+    assert [row["issuer"] for row in doc["tables"]["issuer"]["rows"]] == ["computing"]
 
 
 def test_csv_guards_names_against_spreadsheet_formulas(env, capsys):

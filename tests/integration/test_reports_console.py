@@ -12,7 +12,13 @@ import pytest
 from bot.adapters.oidc import session_cookie
 from bot.usecases.reports import ReportFilter, engagement_report
 from handlers.web.admin import SESSION
-from tests.integration.test_reports import ADMIN, L, _public_id, program  # noqa: F401 - `program` is a fixture
+from tests.integration.test_reports import (  # noqa: F401 - `program` is a fixture
+    ADMIN,
+    COMPUTING_ADMIN,
+    L,
+    _public_id,
+    program,
+)
 
 PAGES = ("awards", "funnel", "decisions", "certificates", "events", "engagement")
 
@@ -42,7 +48,7 @@ def test_a_learner_gets_403_with_the_reason_and_no_figures(badgebot, browser):
         page = browser.get(path)
         assert page.status_code == 403, path
         text = page.get_data(as_text=True)
-        assert "Only program administrators can see the program" in text or "Only program administrators" in text
+        assert "Only program administrators and issuer admins can see the program&#39;s reports." in text
         assert "sql-basics" not in text and "2026-03" not in text
 
 
@@ -77,6 +83,43 @@ def test_the_pages_show_the_hand_checked_figures(badgebot, browser):
     assert '<div class="value">3.5</div><div class="label">median days</div>' in decisions
     april = browser.get("/admin/reports/awards?since=2026-04-01&until=2026-04-30&issuer=university")
     assert '<div class="value">2</div><div class="label">awards</div>' in april.get_data(as_text=True)
+
+
+def options(text: str) -> list[tuple[str, str]]:
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', text)
+
+
+def test_an_issuer_admin_sees_only_their_credentials_and_only_their_issuer_to_pick(badgebot, browser):
+    sign_in(badgebot, browser, COMPUTING_ADMIN, "Grace")
+    assert browser.get("/admin").status_code == 200
+    for name in PAGES:
+        page = browser.get(f"/admin/reports/{name}")
+        assert page.status_code == 200, name
+        text = page.get_data(as_text=True)
+        assert "issuer computing; figures as of" in text, name
+        assert "Welcome Week" not in text and "business-writing" not in text, name  # the university's, Careers'
+        assert options(text) == [("", "computing")], name  # nothing else to pick
+    awards = browser.get("/admin/reports/awards").get_data(as_text=True)
+    assert '<div class="value">3</div><div class="label">awards</div>' in awards
+    rows = list(csv.DictReader(io.StringIO(browser.get("/admin/reports/awards.csv?table=credential").get_data(
+        as_text=True))))
+    assert [r["credential"] for r in rows] == ["sql-basics", "spreadsheet-fundamentals"]
+    # Another issuer's figures, asked for in the address: refused, saying why, with nothing of theirs.
+    for path in ("/admin/reports/funnel?issuer=career-services", "/admin/reports/funnel.csv?issuer=career-services"):
+        page = browser.get(path)
+        assert page.status_code == 403, path
+        text = page.get_data(as_text=True)
+        assert "You see reports for the issuers you administer (computing)" in text, path
+        assert "submitted" not in text, path
+
+
+def test_a_program_admin_picks_among_every_issuer(badgebot, browser):
+    sign_in(badgebot, browser, ADMIN)
+    text = browser.get("/admin/reports/funnel").get_data(as_text=True)
+    assert options(text) == [("", "Every issuer"), ("university", "university"), ("computing", "computing"),
+                             ("career-services", "career-services")]
+    careers = browser.get("/admin/reports/funnel?issuer=career-services").get_data(as_text=True)
+    assert "issuer career-services; figures as of" in careers
 
 
 def test_bad_filters_get_a_400_saying_what_is_wrong(badgebot, browser):

@@ -161,8 +161,10 @@ admins = ["alice"]
 def test_what_is_missing_altogether_is_reported_at_the_top_and_unknown_keys_where_they_are():
     found = problems_of('title = "Badges"\n\n[roles]\nadmins = ["U0ADMIN001"]\n\n[extras]\nx = 1\n')
     assert "1:1: [issuer], field 'issuer': missing: name, url and email of the issuing institution" in found
-    assert "1:1: catalog, field 'title': unknown top-level key; expected [issuer], [roles], [[credentials]]" in found
-    assert "6:1: catalog, field 'extras': unknown top-level key; expected [issuer], [roles], [[credentials]]" in found
+    assert ("1:1: catalog, field 'title': unknown top-level key; expected [issuer], [[issuers]], [roles], "
+            "[governance], [[credentials]]") in found
+    assert ("6:1: catalog, field 'extras': unknown top-level key; expected [issuer], [[issuers]], [roles], "
+            "[governance], [[credentials]]") in found
     [missing_roles] = problems_of(ISSUER.split("[roles]")[0])
     assert missing_roles == "1:1: [roles], field 'admins': name at least one administrator"
 

@@ -21,7 +21,7 @@ BASE = "https://badges.test.example.edu"
 SAMPLES: dict[str, object] = {
     "public_id": "Xy3-public_id", "slug": "sql-basics", "thumbprint": "_HWPIkAXtMT83", "artifact_id": 7,
     "expires": "2026-03-16", "signature": "c2lnbmF0dXJl", "code": "12-ABCDEF", "event_id": 3,
-    "file_id": "F0000000001", "number": 0,
+    "file_id": "F0000000001", "number": 0, "issuer_id": "computing", "path": "/issuer",
 }
 NOT_LINKS = {"of", "paths", "base"}
 # Paths the sandbox UI's own scripts and styles use (handlers/sandbox/ui/): nothing else links to them.

@@ -1,4 +1,4 @@
-"""Issue 16 item 12: counts, sizes and credential names as a person reads them."""
+"""Issue 16 items 12 and 13: counts, sizes and credential names as a person reads them; text reflowed."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import pytest
 
 from bot.domain.submitting import human_size
 from bot.domain.vocabulary import CredentialType, Decision, SubmissionStatus
-from bot.domain.wording import name_with_type, plural
+from bot.domain.wording import name_with_type, paragraphs, plural, reflowed
 from bot.usecases.reviews import CardFile, CardVote, SubmissionCard
 from config.catalog import load_catalog
 from config.settings import EXAMPLE_CATALOG
@@ -74,3 +74,32 @@ def test_counts_in_slack_agree_with_their_number():
     modal = json.dumps(learner_blocks.submit_modal(catalog.get("sql-basics")))
     assert "*SQL Basics* (Badge Level I)" in modal
     assert bold_with_type(practiced.name, practiced.type.label) == "*Data Analytics (Practiced)*, Digital Certificate"
+
+
+# -- 13: hand-wrapped text reflowed -----------------------------------------------------------------------
+
+
+def test_hand_wrapped_lines_join_into_the_sentence_they_are():
+    wrapped = "Submit five queries that answer the given questions,\n  with their output,\nand a reflection."
+    assert paragraphs(wrapped) == ["Submit five queries that answer the given questions, with their output, and a reflection."]
+
+
+def test_a_blank_line_still_ends_a_paragraph_and_list_items_keep_their_lines():
+    text = "\nFirst paragraph,\ncontinued.\n\n   \nThe list:\n- one item\n  that wraps\n* another\n2) a third\n"
+    assert paragraphs(text) == ["First paragraph, continued.",
+                                "The list:\n- one item that wraps\n* another\n2) a third"]
+    assert reflowed(text) == "First paragraph, continued.\n\nThe list:\n- one item that wraps\n* another\n2) a third"
+
+
+def test_text_without_hard_breaks_is_left_as_it_is():
+    assert reflowed("One line.") == "One line." and paragraphs("") == [] and reflowed(" \n\n ") == ""
+
+
+def test_the_example_catalogs_criteria_have_no_break_mid_sentence_in_slack():
+    catalog = load_catalog(EXAMPLE_CATALOG)
+    spec = catalog.get("spreadsheet-fundamentals")
+    assert "\n" in spec.criteria                                  # the TOML file wraps it by hand
+    modal = json.dumps(learner_blocks.submit_modal(spec))
+    shown = json.dumps(learner_blocks.catalog_results([spec], ""))
+    for rendered in (modal, shown):
+        assert "fixes types, uses at least three" in rendered and "fixes types,\\nuses" not in rendered

@@ -11,12 +11,13 @@ import hmac
 import uuid
 from typing import Any
 
-from bot.domain.vocabulary import CredentialType
 from bot.adapters.openbadges import status_list
 from bot.adapters.openbadges.spec import OB_CONTEXT, VC_CONTEXT, format_date_time
+from bot.domain.alignment import Framework
+from bot.domain.vocabulary import CredentialType
 from bot.urls import PublicUrls
 from bot.usecases.credentials import AwardRecord, CredentialRecord
-from config.catalog import Issuer
+from config.catalog import Alignment, Issuer
 
 # The per-award revocation document of OB 3.0's first credentials (since replaced by Bitstring lists).
 STATUS_TYPE = "1EdTechRevocationList"
@@ -36,20 +37,42 @@ def _image(url: str, caption: str) -> dict[str, Any]:
     return {"id": url, "type": "Image", "caption": caption}
 
 
-def issuer_profile(issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
-    """The issuer's Profile, as embedded in credentials and served at `urls.issuer`."""
-    profile: dict[str, Any] = {"id": urls.issuer, "type": ["Profile"], "name": issuer.name}
+def profile_id(issuer: Issuer, urls: PublicUrls, parent: Issuer | None = None) -> str:
+    """The issuer's id: the university's is `urls.issuer` (as it always was), each unit's its own."""
+    return urls.issuer if parent is None else urls.issuer_of(issuer.id)
+
+
+def issuer_profile(issuer: Issuer, urls: PublicUrls, parent: Issuer | None = None) -> dict[str, Any]:
+    """The issuer's Profile, as embedded in credentials and served at its id; a college, office or
+    department names the university as its `parentOrg`."""
+    profile: dict[str, Any] = {"id": profile_id(issuer, urls, parent), "type": ["Profile"], "name": issuer.name}
     if issuer.url:
         profile["url"] = issuer.url
     if issuer.email:
         profile["email"] = issuer.email
     if issuer.image and issuer.image.startswith(("https://", "http://")):
         profile["image"] = _image(issuer.image, issuer.name)
+    if parent is not None:
+        profile["parentOrg"] = issuer_profile(parent, urls)
     return profile
 
 
-def achievement(credential: CredentialRecord, issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
-    """The catalog credential as an Achievement (the same for every learner who earns it)."""
+def alignment(entry: Alignment) -> dict[str, Any]:
+    """A skills-framework alignment as OB 3.0's Alignment."""
+    aligned: dict[str, Any] = {"type": ["Alignment"], "targetName": entry.name, "targetUrl": entry.url,
+                               "targetCode": entry.code}
+    framework = Framework.parse(entry.framework)
+    if framework is not Framework.OTHER:
+        aligned["targetFramework"] = framework.title
+    if framework.target_type:
+        aligned["targetType"] = framework.target_type
+    return aligned
+
+
+def achievement(credential: CredentialRecord, issuer: Issuer, urls: PublicUrls,
+                parent: Issuer | None = None) -> dict[str, Any]:
+    """The catalog credential as an Achievement (the same for every learner who earns it); its
+    `creator` is its issuer (`parent`: the university, when that issuer is one of its units)."""
     achieved: dict[str, Any] = {
         "id": urls.achievement(credential.slug),
         "type": ["Achievement"],
@@ -58,11 +81,13 @@ def achievement(credential: CredentialRecord, issuer: Issuer, urls: PublicUrls) 
         "description": credential.description or credential.name,
         "criteria": {"narrative": credential.criteria or credential.description or credential.name},
         "image": _image(urls.achievement_image(credential.slug), credential.name),
-        "creator": issuer_profile(issuer, urls),
+        "creator": issuer_profile(issuer, urls, parent),
         "inLanguage": "en",
     }
     if credential.skills:
         achieved["tag"] = list(credential.skills)
+    if credential.alignment:
+        achieved["alignment"] = [alignment(a) for a in credential.alignment]
     achieved["fieldOfStudy"] = credential.type.label
     if credential.distinction_allowed:
         achieved["resultDescription"] = [{
@@ -133,14 +158,15 @@ def learner_key(record: AwardRecord) -> str:
 
 
 def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls, *,
-                          subject: str) -> dict[str, Any]:
-    """The award as an OpenBadgeCredential, ready to be signed; `subject` is the `credentialSubject.id`."""
+                          subject: str, parent: Issuer | None = None) -> dict[str, Any]:
+    """The award as an OpenBadgeCredential, ready to be signed; `subject` is the `credentialSubject.id`;
+    `issuer` is the credential's issuer, `parent` the university when that issuer is one of its units."""
     credential = record.credential
     name = credential.name + (f" ({DISTINCTION.lower()})" if record.distinction else "")
     subject_doc: dict[str, Any] = {
         "id": subject,
         "type": ["AchievementSubject"],
-        "achievement": achievement(credential, issuer, urls),
+        "achievement": achievement(credential, issuer, urls, parent),
     }
     if record.learner_name:
         # The learner's name as the program knows it, in plain text (hashed: false): the learner holds
@@ -161,11 +187,11 @@ def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls,
         "name": name,
         "description": credential.description or credential.name,
         "image": _image(urls.achievement_image(credential.slug, record.distinction), name),
-        "issuer": issuer_profile(issuer, urls),
+        "issuer": issuer_profile(issuer, urls, parent),
         "validFrom": format_date_time(record.issued_at),
         "awardedDate": format_date_time(record.issued_at),
         "credentialSubject": subject_doc,
-        "credentialStatus": credential_status(record, urls),
+        "credentialStatus": credential_status(record, urls, None if parent is None else issuer.id),
     }
     if record.expires_at is not None:
         doc["validUntil"] = format_date_time(record.expires_at)
@@ -175,15 +201,16 @@ def open_badge_credential(record: AwardRecord, issuer: Issuer, urls: PublicUrls,
     return doc
 
 
-def credential_status(record: AwardRecord, urls: PublicUrls) -> dict[str, Any]:
-    """The award's revocation bit in the issuer's W3C Bitstring status list.
+def credential_status(record: AwardRecord, urls: PublicUrls, unit: str | None = None) -> dict[str, Any]:
+    """The award's revocation bit in its issuer's W3C Bitstring status list (`unit`: the id of a
+    college, office or department; None for the university's own lists).
 
     A record made outside the database (no award id, so no place in a list) keeps the per-award
     1EdTechRevocationList document, which still answers for credentials issued before the lists.
     """
     if record.award_id is None:
         return {"id": urls.status(record.public_id), "type": STATUS_TYPE}
-    return status_list.entry(record.award_id, urls)
+    return status_list.entry(record.award_id, urls, unit)
 
 
 def revocation_list(public_id: str, revoked: bool, urls: PublicUrls) -> dict[str, Any]:

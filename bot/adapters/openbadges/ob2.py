@@ -20,8 +20,10 @@ from config.catalog import Issuer
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 
 
-def issuer(issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
-    doc: dict[str, Any] = {"@context": OB2_CONTEXT, "type": "Issuer", "id": urls.ob2_issuer, "name": issuer.name,
+def issuer(issuer: Issuer, urls: PublicUrls, issuer_id: str | None = None) -> dict[str, Any]:
+    """The hosted Issuer at `issuer_id` (the university's, `urls.ob2_issuer`, without one)."""
+    doc: dict[str, Any] = {"@context": OB2_CONTEXT, "type": "Issuer", "id": issuer_id or urls.ob2_issuer,
+                           "name": issuer.name,
                            "url": issuer.url or urls.base}
     if issuer.email:
         doc["email"] = issuer.email
@@ -30,7 +32,7 @@ def issuer(issuer: Issuer, urls: PublicUrls) -> dict[str, Any]:
     return doc
 
 
-def badge_class(credential: CredentialRecord, urls: PublicUrls) -> dict[str, Any]:
+def badge_class(credential: CredentialRecord, urls: PublicUrls, issuer_id: str | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
@@ -40,7 +42,7 @@ def badge_class(credential: CredentialRecord, urls: PublicUrls) -> dict[str, Any
         "image": urls.achievement_image(credential.slug),
         "criteria": {"id": urls.achievement_criteria(credential.slug),
                      "narrative": credential.criteria or credential.description or credential.name},
-        "issuer": urls.ob2_issuer,
+        "issuer": issuer_id or urls.ob2_issuer,
     }
     if credential.skills:
         doc["tags"] = list(credential.skills)

@@ -20,7 +20,7 @@ from bot.adapters.openbadges.linkedin import add_to_profile_url
 from bot.domain.vocabulary import CredentialType
 from bot.urls import PublicUrls, did_web
 from bot.usecases.credentials import AwardRecord, CredentialRecord
-from config.catalog import Catalog
+from config.catalog import Catalog, Issuer
 
 # Defines verificationMethod, assertionMethod, alsoKnownAs, JsonWebKey and Multikey, which the profile
 # uses as a controller document.
@@ -56,6 +56,22 @@ class OpenBadges:
         # What credentialSubject.id derives from; by default a random secret kept beside the keys.
         self.subject_secret = subject_secret
 
+    # Issuers ----------------------------------------------------------------------------------------
+    # One signing key set for the whole program: the university signs on behalf of its colleges, offices
+    # and departments. Each unit has its own profile (its id in its credentials, the university its
+    # parentOrg), which publishes the program's keys as its own verification methods.
+
+    def issuer_of(self, credential: CredentialRecord) -> Issuer:
+        """The credential's issuer (the university for one whose issuer left the catalog)."""
+        return self.catalog.issuer_by_id(credential.issuer) or self.catalog.issuer
+
+    def parent_of(self, issuer: Issuer) -> Issuer | None:
+        """The university, for one of its units; None for the university itself."""
+        return None if issuer.id == self.catalog.issuer.id else self.catalog.issuer
+
+    def profile_id(self, issuer: Issuer) -> str:
+        return ob3.profile_id(issuer, self.urls, self.parent_of(issuer))
+
     # Images -----------------------------------------------------------------------------------------
 
     def design(self, credential: CredentialRecord, distinction: bool = False) -> BadgeDesign:
@@ -64,7 +80,7 @@ class OpenBadges:
             path = Path(credential.image)
             source = path if path.is_absolute() or self.image_root is None else self.image_root / path
         return BadgeDesign(
-            type=credential.type, title=credential.name, issuer=self.catalog.issuer.name,
+            type=credential.type, title=credential.name, issuer=self.issuer_of(credential).name,
             distinction=distinction and credential.type.is_badge,
             details=credential.skills if credential.type is CredentialType.BADGE_LEVEL_2 else (),
             source_image=source,
@@ -83,32 +99,42 @@ class OpenBadges:
 
     def credential(self, record: AwardRecord, *, proof: bool = False) -> dict[str, Any]:
         """The award as an OpenBadgeCredential; with `proof`, signed by an embedded eddsa-rdfc-2022 proof."""
-        doc = ob3.open_badge_credential(record, self.catalog.issuer, self.urls, subject=self.subject_id(record))
+        issuer = self.issuer_of(record.credential)
+        doc = ob3.open_badge_credential(record, issuer, self.urls, subject=self.subject_id(record),
+                                        parent=self.parent_of(issuer))
         # The proof's time is the award's: the same award always gives the same signed document.
-        return self.add_proof(doc, created=record.issued_at) if proof else doc
+        return self.add_proof(doc, created=record.issued_at, issuer=issuer) if proof else doc
 
-    def verification_method(self) -> str:
+    def verification_method(self, issuer: Issuer | None = None) -> str:
         """The embedded proofs' verificationMethod: the issuer profile's Multikey, named in the fragment."""
-        return f"{self.urls.issuer}#{dataintegrity.multikey_of(self.keys.get(EDDSA))}"
+        controller = self.profile_id(issuer) if issuer else self.urls.issuer
+        return f"{controller}#{dataintegrity.multikey_of(self.keys.get(EDDSA))}"
 
-    def add_proof(self, doc: dict[str, Any], created: dt.datetime | None = None) -> dict[str, Any]:
-        """`doc` (any credential of this issuer) with a DataIntegrityProof by the issuer's Ed25519 key."""
-        return dataintegrity.add_proof(doc, self.keys.get(EDDSA), self.verification_method(), created=created)
+    def add_proof(self, doc: dict[str, Any], created: dt.datetime | None = None,
+                  issuer: Issuer | None = None) -> dict[str, Any]:
+        """`doc` (any credential of this program) with a DataIntegrityProof by the program's Ed25519 key,
+        named as a method of `issuer`'s profile (the university's without one)."""
+        return dataintegrity.add_proof(doc, self.keys.get(EDDSA), self.verification_method(issuer), created=created)
 
     def achievement(self, credential: CredentialRecord) -> dict[str, Any]:
+        issuer = self.issuer_of(credential)
         return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT],
-                **ob3.achievement(credential, self.catalog.issuer, self.urls)}
+                **ob3.achievement(credential, issuer, self.urls, self.parent_of(issuer))}
 
-    def issuer_profile(self) -> dict[str, Any]:
+    def issuer_profile(self, issuer: Issuer | None = None) -> dict[str, Any]:
         """The served profile, also a controller document (W3C Controlled Identifiers) of every published key.
 
-        The issuer's id stays this profile's URL (see `did`); `alsoKnownAs` names its did:web, whose DID
-        document names the profile back, so a verifier may take the keys of either as the issuer's.
+        The university's id stays its profile's URL (see `did`); `alsoKnownAs` names its did:web, whose DID
+        document names the profile back, so a verifier may take the keys of either as the issuer's. A unit's
+        profile (`issuer`) names the university as its parentOrg and publishes the same keys as its own.
         """
-        methods = self.verification_methods(self.urls.issuer)
+        issuer = issuer or self.catalog.issuer
+        parent = self.parent_of(issuer)
+        controller = self.profile_id(issuer)
+        methods = self.verification_methods(controller)
         return {"@context": [ob3.VC_CONTEXT, ob3.OB_CONTEXT, CID_CONTEXT],
-                **ob3.issuer_profile(self.catalog.issuer, self.urls),
-                "alsoKnownAs": [self.did],
+                **ob3.issuer_profile(issuer, self.urls, parent),
+                **({"alsoKnownAs": [self.did]} if parent is None else {}),
                 "verificationMethod": methods, "assertionMethod": [m["id"] for m in methods]}
 
     @property
@@ -167,11 +193,16 @@ class OpenBadges:
 
     # Open Badges 2.0 --------------------------------------------------------------------------------
 
-    def ob2_issuer(self) -> dict[str, Any]:
-        return ob2.issuer(self.catalog.issuer, self.urls)
+    def ob2_issuer(self, issuer: Issuer | None = None) -> dict[str, Any]:
+        """The university's OB 2.0 Issuer, or a unit's (OB 2.0 has no parent organization)."""
+        issuer = issuer or self.catalog.issuer
+        return ob2.issuer(issuer, self.urls, self._ob2_issuer_id(issuer))
 
     def ob2_badge_class(self, credential: CredentialRecord) -> dict[str, Any]:
-        return ob2.badge_class(credential, self.urls)
+        return ob2.badge_class(credential, self.urls, self._ob2_issuer_id(self.issuer_of(credential)))
+
+    def _ob2_issuer_id(self, issuer: Issuer) -> str:
+        return self.urls.ob2_issuer if self.parent_of(issuer) is None else self.urls.ob2_issuer_of(issuer.id)
 
     def ob2_assertion(self, record: AwardRecord, email: str | None = None) -> dict[str, Any]:
         """The hosted assertion; `email` (the learner's, from the directory) becomes its hashed recipient."""
@@ -188,11 +219,14 @@ class OpenBadges:
     # Sharing ----------------------------------------------------------------------------------------
 
     def linkedin_url(self, record: AwardRecord) -> str:
-        issuer = self.catalog.issuer
+        """A unit without a LinkedIn page of its own is named on LinkedIn by the university's page."""
+        issuer = self.issuer_of(record.credential)
+        parent = self.parent_of(issuer)
         return add_to_profile_url(
             name=self.credential(record)["name"], issued_at=record.issued_at, expires_at=record.expires_at,
             cert_url=self.urls.award_page(record.public_id), cert_id=record.public_id,
-            organization_id=issuer.linkedin_organization_id, organization_name=issuer.name,
+            organization_id=issuer.linkedin_organization_id or (parent.linkedin_organization_id if parent else None),
+            organization_name=issuer.name,
         )
 
     def share_links(self, record: AwardRecord) -> ShareLinks:

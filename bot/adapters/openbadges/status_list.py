@@ -67,10 +67,17 @@ def ids_in(number: int) -> range:
     return range(number * LIST_SIZE, (number + 1) * LIST_SIZE)
 
 
-def entry(award_id: int, urls: PublicUrls) -> dict[str, Any]:
-    """The credential's `credentialStatus`: its revocation bit in the issuer's list."""
+def list_url_of(number: int, urls: PublicUrls, unit: str | None = None) -> str:
+    """Where list `number` is: the university's, or (`unit`, an issuer's id) the same list under that
+    issuer, since verifiers ask that a list's issuer be the credential's. The bits are the same in each
+    (an award has one place, and its credential names one issuer's list), so nothing new is told."""
+    return urls.status_list(number) if unit is None else urls.issuer_status_list(unit, number)
+
+
+def entry(award_id: int, urls: PublicUrls, unit: str | None = None) -> dict[str, Any]:
+    """The credential's `credentialStatus`: its revocation bit in its issuer's list."""
     place = place_of(award_id)
-    list_url = urls.status_list(place.number)
+    list_url = list_url_of(place.number, urls, unit)
     return {
         "id": f"{list_url}#{place.index}",
         "type": ENTRY_TYPE,
@@ -121,10 +128,11 @@ def bit(bits: bytes, index: int) -> bool:
 
 
 def list_credential(number: int, revoked_ids: Iterable[int], issuer_id: str, urls: PublicUrls, *,
-                    valid_from: dt.datetime) -> dict[str, Any]:
-    """The unsigned `BitstringStatusListCredential` for list `number`, from the revoked awards' ids."""
+                    valid_from: dt.datetime, unit: str | None = None) -> dict[str, Any]:
+    """The unsigned `BitstringStatusListCredential` for list `number`, from the revoked awards' ids
+    (`unit`: the issuer's id when it is a college, office or department; see `list_url_of`)."""
     first = number * LIST_SIZE
-    list_url = urls.status_list(number)
+    list_url = list_url_of(number, urls, unit)
     return {
         "@context": [VC_CONTEXT],
         "id": list_url,

@@ -3,7 +3,12 @@
 Installed on a running `SlackEmulator` with `OidcProvider(emulator, ...).install()`; it adds
 - `GET /openid/connect/authorize`: a page where the person picks who they are (the emulator's stand-in for
   "you are signed in to Slack in this browser"), then `POST` sends the browser back to the redirect URI
-  with a one-time code and the state, as Slack does; "Cancel" sends `error=access_denied`;
+  with a one-time code and the state, as Slack does; "Cancel" sends `error=access_denied`. When the page
+  knows who is most likely there (OIDC's `login_hint`, a Slack user id; else the person this browser was
+  last signed in as, see below) it offers that person alone, the others behind "Someone else";
+- `GET /emulator/signed-in?user=U...&next=URL`: not Slack's; how the sandbox says "this browser is signed in
+  to Slack as U" (a cookie on the emulator's own origin, as Slack keeps its session), then goes to `next`
+  (loopback URLs only);
 - `POST /api/openid.connect.token`: the code, plus the client's credentials (HTTP Basic, as slack_sdk
   sends them, or in the form), for an access token and an RS256-signed id_token;
 - `POST /api/openid.connect.userInfo`: the person's claims, for that access token (Bearer);
@@ -33,6 +38,8 @@ from bot.sandbox.emulator.records import JsonDict
 from bot.sandbox.emulator.server import SlackEmulator
 
 CODE_TTL = 600.0
+SIGNED_IN_COOKIE = "emulator_signed_in"  # who this browser is signed in to the emulated Slack as
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 TOKEN_TTL = 3600.0
 ID_TOKEN_TTL = 300
 
@@ -64,6 +71,7 @@ class OidcProvider:
     def install(self) -> OidcProvider:
         both = ("GET", "POST")
         self.emulator.add_route("openid/connect/authorize", self._authorize, methods=both)
+        self.emulator.add_route("emulator/signed-in", self._signed_in)
         self.emulator.add_route("openid/connect/keys", self._keys)
         self.emulator.add_route(".well-known/openid-configuration", self._discovery)
         self.emulator.add_route("api/openid.connect.token", self._token, methods=both)
@@ -73,6 +81,10 @@ class OidcProvider:
     @property
     def issuer(self) -> str:
         return self.emulator.base_url.rstrip("/")
+
+    def signed_in_url(self, user: str, next_url: str) -> str:
+        """Where to send a browser so that it is signed in to the emulated Slack as `user`, then to `next_url`."""
+        return f"{self.issuer}/emulator/signed-in?{urlencode({'user': user, 'next': next_url})}"
 
     def jwks(self) -> JsonDict:
         return {"keys": [self.key.as_dict(private=False)]}
@@ -115,15 +127,39 @@ class OidcProvider:
             return _redirect(redirect_uri, {"code": code, "state": state})
         hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                          for k, v in query.items() if k not in ("user", "cancel"))
-        people = "".join(
-            f'<li><button type="submit" name="user" value="{html.escape(u.id)}">Continue as '
-            f'<strong>{html.escape(u.name)}</strong> <small>({html.escape(u.real_name)})</small></button></li>'
-            for u in self._people())
+        people = self._people()
+        likely = self._likely_person(query.get("login_hint", ""), {u.id for u in people})
+        if likely is None:
+            choices = f"<ul>{''.join(_continue_as(u) for u in people)}</ul>"
+        else:
+            first = next(u for u in people if u.id == likely)
+            others = "".join(_continue_as(u) for u in people if u.id != likely)
+            choices = (f'<ul>{_continue_as(first)}</ul>'
+                       f'<details class="others"><summary>Someone else</summary><ul>{others}</ul></details>')
         return _page(200, "Sign in with Slack", (
             f"<p>An app wants to know who you are in <strong>Badgebot Sandbox</strong> "
             f"(scopes: {html.escape(query.get('scope', ''))}).</p>"
-            f'<form method="post" action="/openid/connect/authorize">{hidden}<ul>{people}</ul>'
+            f'<form method="post" action="/openid/connect/authorize">{hidden}{choices}'
             '<button type="submit" name="cancel" value="1" class="cancel">Cancel</button></form>'))
+
+    def _likely_person(self, login_hint: str, people: set[str]) -> str | None:
+        """Who is most likely signing in: the app's login_hint, else whom this browser is signed in as."""
+        for candidate in (login_hint, request.cookies.get(SIGNED_IN_COOKIE, "")):
+            if candidate in people:
+                return candidate
+        return None
+
+    def _signed_in(self) -> Response:
+        user, target = request.args.get("user", ""), request.args.get("next", "")
+        if user not in {u.id for u in self._people()}:
+            return _page(400, "Not signed in", "<p>No such person in this workspace.</p>")
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK_NAMES:
+            return _page(400, "Not signed in", "<p>next must be a page on this machine.</p>")
+        reply = redirect(target, 303)
+        reply.set_cookie(SIGNED_IN_COOKIE, user, httponly=True, samesite="Lax")
+        reply.headers["Cache-Control"] = "no-store"
+        return reply
 
     def _authorize_problem(self, query: Mapping[str, str]) -> str | None:
         if query.get("response_type") != "code":
@@ -195,6 +231,12 @@ class OidcProvider:
         }
 
 
+def _continue_as(person: Any) -> str:
+    return (f'<li><button type="submit" name="user" value="{html.escape(person.id)}">Continue as '
+            f'<strong>{html.escape(person.name)}</strong> <small>({html.escape(person.real_name)})</small>'
+            '</button></li>')
+
+
 def _params() -> dict[str, str]:
     """The query string, then a form or JSON body."""
     params = request.args.to_dict()
@@ -227,6 +269,7 @@ def _page(status: int, title: str, content: str) -> Response:
         "ul{list-style:none;padding:0}li{margin:.5rem 0}"
         "button{width:100%;padding:.8rem;font-size:1rem;border-radius:8px;border:1px solid #ccc;"
         "background:#fff;text-align:left;cursor:pointer}button.cancel{text-align:center}"
+        "details.others{margin:.5rem 0 1rem}details.others summary{cursor:pointer;color:#1264a3;padding:.4rem 0}"
         f"</style></head><body><main><h1>{html.escape(title)}</h1>"
         "<p><small>Slack emulator: nothing leaves this machine.</small></p>"
         f"{content}</main></body></html>"

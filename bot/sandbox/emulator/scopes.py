@@ -1,4 +1,5 @@
-"""OAuth scopes: which the bot token holds (the manifest's bot scopes) and which each Web API method needs.
+"""OAuth scopes: which the bot token holds (the manifest's bot scopes) and which each Web API method needs;
+and the manifest's slash commands, the only ones Slack routes to the app.
 
 Slack answers a method the token's scopes do not allow with HTTP 200 and
 `{"ok": false, "error": "missing_scope", "needed": ..., "provided": ...}`; so does the emulator, so a
@@ -112,3 +113,41 @@ def manifest_bot_scopes(path: Path = MANIFEST) -> tuple[str, ...]:
     if not scopes:
         raise ValueError(f"{path}: no oauth_config.scopes.bot list found")
     return tuple(scopes)
+
+
+class UnknownCommand(ValueError):
+    """A slash command no installed app registers: Slack refuses it in the client and sends nothing."""
+
+    def __init__(self, command: str):
+        # Slack's own words (Slackbot says them, visible only to the person who typed the command).
+        super().__init__(f"{command} is not a valid command. In Slack, all messages that start with the \"/\" "
+                         "character are interpreted as commands. If you are trying to send a message and not run "
+                         "a command, try preceding the \"/\" with an empty space.")
+        self.command = command
+
+
+def default_slash_commands() -> tuple[str, ...] | None:
+    """The manifest's slash commands; None (every command is routed) in an installed copy without it."""
+    return manifest_slash_commands(MANIFEST) if MANIFEST.is_file() else None
+
+
+def manifest_slash_commands(path: Path = MANIFEST) -> tuple[str, ...]:
+    """Each `features.slash_commands[].command` of a manifest in YAML block style, e.g. ("/badges",)."""
+    commands: list[str] = []
+    path_so_far: list[tuple[int, str]] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = re.sub(r"\s+#.*$", "", raw).rstrip()
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        key = re.fullmatch(r"\s*(?:-\s+)?([A-Za-z_]+):(.*)", line)
+        if key is None:
+            continue
+        while path_so_far and path_so_far[-1][0] >= indent:
+            path_so_far.pop()
+        if [k for _, k in path_so_far] == ["features", "slash_commands"]:
+            if key.group(1) == "command":
+                commands.append(key.group(2).strip().strip("'\""))
+            continue  # the other fields of a command (url, description...)
+        path_so_far.append((indent, key.group(1)))
+    return tuple(commands)

@@ -12,7 +12,7 @@ from bot.sandbox.emulator.faults import Fault, Faults
 from bot.sandbox.emulator.http import ExtensionRoutes, RouteView, create_app
 from bot.sandbox.emulator.interactions import InteractiveWorkspace
 from bot.sandbox.emulator.records import DEFAULT_TRIGGER_TTL, JsonDict
-from bot.sandbox.emulator.scopes import default_bot_scopes
+from bot.sandbox.emulator.scopes import default_bot_scopes, default_slash_commands
 from bot.sandbox.emulator.socket_mode import DEFAULT_APP_TOKEN, SocketMode
 from bot.sandbox.emulator.web_api import WebApi
 
@@ -32,7 +32,8 @@ class SlackEmulator(InteractiveWorkspace):
     def __init__(self, bot_token: str = "xoxb-emulator-token", signing_secret: str = "emulator-signing-secret",
                  host: str = LOOPBACK, port: int = 0, *, team_id: str = "T0EMULATOR",
                  trigger_ttl: float = DEFAULT_TRIGGER_TTL, clock: Callable[[], float] = time.monotonic,
-                 scopes: Iterable[str] | None = None, app_token: str = DEFAULT_APP_TOKEN):
+                 scopes: Iterable[str] | None = None, app_token: str = DEFAULT_APP_TOKEN,
+                 slash_commands: Iterable[str] | None = None):
         if host != LOOPBACK:
             raise ValueError(f"the emulator binds {LOOPBACK} only, never {host!r}: tests must not reach a network")
         super().__init__(team_id=team_id, bot_user_id="U0BADGEBOT", bot_id="B0BADGEBOT", app_id="A0BADGEBOT",
@@ -44,6 +45,9 @@ class SlackEmulator(InteractiveWorkspace):
         # The bot token holds the manifest's bot scopes unless a test says otherwise (e.g. one lacking
         # usergroups:read); methods they do not allow answer missing_scope, as Slack does.
         self.web_api = WebApi(self, default_bot_scopes() if scopes is None else scopes)
+        # The commands Slack routes to the app (the manifest's); others are refused, never posted.
+        commands = default_slash_commands() if slash_commands is None else tuple(slash_commands)
+        self.slash_commands: frozenset[str] | None = None if commands is None else frozenset(commands)
         self.faults = Faults()
         self.routes = ExtensionRoutes()
         self.app = create_app(self)  # the WSGI app `start()` serves

@@ -3,28 +3,32 @@ list of people; the door screen's current code.
 
 The rules applied are in bot/domain/checkin.py. One check-in per learner and event is the database's
 rule (a unique constraint); capacity is enforced by the conditional UPDATE that counts a check-in.
+
+The phone's three requests (page, tap, confirmation) are the hot path of a crowd at the door: their
+statements are in door.py, in Core (the tap: read the event, one upsert of the learner that also locks
+them, the check-in, the souvenir, its DM, the count, the audit rows).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from bot.domain import checkin as rules
-from bot.domain.checkin import EventRules, QrMode, Refusal, Signs
+from bot.domain.checkin import EventRules, Refusal, Signs
 from bot.domain.times import clock_time
 from bot.errors import BadgebotError, InvalidInput, NotFound
 from bot.usecases.awards import grant
+from bot.usecases.campus_events import door as doorway
 from bot.usecases.campus_events.hosting import EventView, hosted
 from bot.usecases.context import Context, audit, ensure_learner
-from models import CheckIn, Credential, Event, Learner
-from models.base import insert_for
+from models import CheckIn, Credential, Event
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class CheckInRefused(BadgebotError):
@@ -98,21 +102,23 @@ def preview_code(ctx: Context, signer: Signs, code: str, *, user: str | None = N
     now = ctx.clock()
     at = now
     with ctx.reading() as session:
-        event, verdict = _judge(session, signer, code, now)
+        db = session.connection()
+        door = doorway.door_of(db, code, user)  # one statement: the event, its souvenir, `user`'s check-in
+        verdict = doorway.verdict(db, signer, code, door, now)
         arrived = rules.arrival_time(received_at, now)
         if not verdict.ok and arrived < now:
             # Refused now, but the request waited in the server's queue: good when it arrived is good.
-            late_event, late = _judge(session, signer, code, arrived)
+            late = doorway.verdict(db, signer, code, door, arrived)
             if late.ok:
-                event, verdict, at = late_event, late, arrived
-        if not verdict.ok:
-            raise _refused(verdict, now, tz)
-        assert event is not None
-        already = _status(session, event, user) if user is not None else None
-        if already is None and not rules.has_room(event.checkin_count, event.capacity):
-            raise _full(event)
-        return CodePreview(rules.normalize_code(code) or code, event.name, event.souvenir.name, event.location or "",
-                           event.checkin_closes_at, already, at)
+                verdict, at = late, arrived
+    if not verdict.ok:
+        raise _refused(verdict, now, tz)
+    assert door is not None
+    already = _already(door, user, door.checked_in_at) if user is not None and door.checked_in_at else None
+    if already is None and not rules.has_room(door.checkin_count, door.rules.capacity):
+        raise _full(door.rules)
+    return CodePreview(rules.normalize_code(code) or code, door.rules.name, door.souvenir_name, door.location,
+                       door.rules.closes_at, already, at)
 
 
 def check_in(
@@ -142,53 +148,47 @@ def check_in(
         raise CheckInRefused(Refusal.EXPIRED, f"That scan is more than {minutes} minutes old, so it has expired. "
                                               "Scan the code on the screen again.") from None
     with ctx.transaction() as session:
-        event, verdict = _judge(session, signer, code, at)
+        db = session.connection()
+        door = doorway.door_of(db, code)
+        verdict = doorway.verdict(db, signer, code, door, at)
         if not verdict.ok:
             raise _refused(verdict, now, tz)
-        assert event is not None
-        learner = ensure_learner(session, user, display_name)
-        if not rules.has_room(event.checkin_count, event.capacity):
-            before = _checkin_of(session, event.id, learner.id)
+        assert door is not None
+        event = door.rules
+        sql = doorway.sql(db)
+        learner_id = doorway.learner_locked(db, user, display_name)
+        if not rules.has_room(door.checkin_count, event.capacity):
+            before = db.scalar(sql.checked_in_at, {"event_id": event.id, "learner_id": learner_id})
             if before is not None:
-                return _already(event, user, before)
+                return _already(door, user, before)
             raise _full(event)
         # One check-in per learner and event: the unique constraint decides, in this one statement,
         # also between two phones (or tabs) of one learner a moment apart.
-        made = session.scalar(
-            insert_for(session, CheckIn)
-            .values(event_id=event.id, learner_id=learner.id, checked_in_at=now, method=method)
-            .on_conflict_do_nothing(index_elements=["event_id", "learner_id"])
-            .returning(CheckIn.id))
+        made = db.scalar(sql.checkin, {"event_id": event.id, "learner_id": learner_id, "checked_in_at": now,
+                                       "method": method})
         if made is None:
-            before = _checkin_of(session, event.id, learner.id)
+            before = db.scalar(sql.checked_in_at, {"event_id": event.id, "learner_id": learner_id})
             assert before is not None
-            return _already(event, user, before)
-        awarded = grant(session, now, learner, event.souvenir, actor=event.host, event_id=event.id)
+            return _already(door, user, before)
+        award_id = doorway.grant_souvenir(db, now, door, learner_id, user)
         # Counted last: the event row stays locked only from here to the commit. Same rule as has_room.
-        counted = session.execute(
-            update(Event)
-            .where(Event.id == event.id, or_(Event.capacity.is_(None), Event.checkin_count < Event.capacity))
-            .values(checkin_count=Event.checkin_count + 1)
-            .returning(Event.checkin_count)
-            .execution_options(synchronize_session=False)
-        ).scalar()
+        counted = db.scalar(sql.count, {"event_id": event.id})
         if counted is None:
             raise _full(event)  # the transaction, with the check-in and the award, rolls back
-        audit(session, now, user, "event.checkin", event, method=method)
-        return CheckInResult(event.name, event.souvenir.slug, event.souvenir.name, user, now, True, bool(awarded),
+        # The audit rows of the award (as awards.grant writes it) and of the check-in: one executemany.
+        entries = [doorway.audit_row(now, door.host, "award.issued", "awards", award_id, learner=user,
+                              credential=door.souvenir, distinction=False)] if award_id is not None else []
+        entries.append(doorway.audit_row(now, user, "event.checkin", "events", event.id, method=method))
+        db.execute(sql.audit, entries)
+        return CheckInResult(event.name, door.souvenir, door.souvenir_name, user, now, True, award_id is not None,
                              counted)
 
 
 def checkin_status(ctx: Context, number: int, user: str) -> CheckInResult | None:
     """Whether `user` checked in at event `number` (for the confirmation page)."""
     with ctx.reading() as session:
-        row = session.execute(
-            select(Event.name, Credential.slug, Credential.name, CheckIn.checked_in_at, Event.checkin_count)
-            .join(Credential, Credential.id == Event.souvenir_id)
-            .join(CheckIn, CheckIn.event_id == Event.id)
-            .join(Learner, Learner.id == CheckIn.learner_id)
-            .where(Event.id == number, Learner.slack_user_id == user)
-        ).one_or_none()
+        db = session.connection()
+        row = db.execute(doorway.sql(db).status, {"event_id": number, "user": user}).one_or_none()
     if row is None:
         return None
     name, souvenir, souvenir_name, checked_in_at, count = row
@@ -224,7 +224,8 @@ def award_at_event(ctx: Context, actor: str, number: int, learners: Iterable[tup
     """
     now = ctx.clock()
     checked_in, already = [], []
-    people = dict(learners)
+    # Each person's own name from Slack, asked before the transaction (the host's labels never become names).
+    people = {user_id: ctx.learner_name(user_id, name) for user_id, name in dict(learners).items()}
     if not people:
         raise InvalidInput("Name the people to award, e.g. `@ana @bo`.")
     with ctx.transaction() as session:
@@ -254,45 +255,12 @@ def _checkin_of(session: Session, event_id: int, learner_id: int) -> CheckIn | N
     return session.scalar(select(CheckIn).where(CheckIn.event_id == event_id, CheckIn.learner_id == learner_id))
 
 
-def _status(session: Session, event: Event, user: str) -> CheckInResult | None:
-    """`user`'s earlier check-in at `event`, as `check_in` reports a second one."""
-    checked_in_at = session.scalar(
-        select(CheckIn.checked_in_at).join(Learner, Learner.id == CheckIn.learner_id)
-        .where(CheckIn.event_id == event.id, Learner.slack_user_id == user))
-    if checked_in_at is None:
-        return None
-    return CheckInResult(event.name, event.souvenir.slug, event.souvenir.name, user, checked_in_at, False, False,
-                         event.checkin_count)
-
-
 def _event(session: Session, where: Any) -> Event | None:
     """An event and its souvenir, in one query. (A souvenir stacks nothing: its `requires` list, eager
-    elsewhere, is left to load only if something asks for it. Check-ins are the hot path.)"""
+    elsewhere, is left to load only if something asks for it.)"""
     return session.scalars(
         select(Event).where(where).options(joinedload(Event.souvenir).lazyload(Credential.requires))
     ).unique().one_or_none()
-
-
-def _rules_of(event: Event) -> EventRules:
-    return EventRules(id=event.id, name=event.name, opens_at=event.checkin_opens_at,
-                      closes_at=event.checkin_closes_at, qr_mode=QrMode(event.qr_mode),
-                      period_seconds=event.code_period_seconds, capacity=event.capacity, closed_at=event.closed_at)
-
-
-def _judge(session: Session, signer: Signs, code: str, at: dt.datetime) -> tuple[Event | None, rules.Verdict]:
-    parsed = rules.parse_code(code)
-    event = _event(session, Event.id == parsed.event_id) if parsed is not None else None
-
-    def others() -> Iterator[EventRules]:
-        # Only asked when the code is not this event's: the events whose check-in is open around `at`.
-        margin = dt.timedelta(seconds=rules.MAX_PERIOD_SECONDS * (rules.GRACE_PERIODS + 1))
-        candidates = session.scalars(select(Event).where(
-            Event.checkin_opens_at <= at, Event.checkin_closes_at > at - margin, Event.closed_at.is_(None),
-        ).limit(500)).unique()
-        for other in candidates:
-            yield _rules_of(other)
-
-    return event, rules.check_code(signer, code, _rules_of(event) if event else None, at, others())
 
 
 def _refused(verdict: rules.Verdict, now: dt.datetime, tz: dt.tzinfo) -> CheckInRefused:
@@ -323,11 +291,11 @@ def _refused(verdict: rules.Verdict, now: dt.datetime, tz: dt.tzinfo) -> CheckIn
     return CheckInRefused(refusal, message, name)
 
 
-def _full(event: Event) -> CheckInRefused:
+def _full(event: EventRules) -> CheckInRefused:
     return CheckInRefused(Refusal.FULL, f"“{event.name}” is full: all {event.capacity} places are taken. "
                                         "Talk to the host.", event.name)
 
 
-def _already(event: Event, user: str, before: CheckIn) -> CheckInResult:
-    return CheckInResult(event.name, event.souvenir.slug, event.souvenir.name, user, before.checked_in_at, False,
-                         False, event.checkin_count)
+def _already(door: doorway.Door, user: str, checked_in_at: dt.datetime) -> CheckInResult:
+    return CheckInResult(door.rules.name, door.souvenir, door.souvenir_name, user, checked_in_at, False, False,
+                         door.checkin_count)

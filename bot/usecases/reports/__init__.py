@@ -1,17 +1,28 @@
-"""The program's reports, for administrators: each a use case that reads in one transaction, with the
-clock from the context and a ReportFilter (dates, issuer). Entry points (CLI, /admin, /badges stats, the
-weekly digest) show the same Report."""
+"""The program's reports, for program administrators and issuer admins (theirs only: scope.allowed): each a
+use case that reads in one transaction, with the clock from the context and a ReportFilter (dates, issuer).
+Entry points (CLI, /admin, /badges stats, the weekly digest) show the same Report."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from bot.usecases.context import Context
 from bot.usecases.reports.awards import awards_report
-from bot.usecases.reports.decisions import DEFAULT_TARGET_DAYS, decisions_report, histogram_edges
+from bot.usecases.reports.decisions import (
+    DEFAULT_TARGET_DAYS,
+    decisions_report,
+    histogram_edges,
+)
 from bot.usecases.reports.engagement import VisitKind, count_visit, engagement_report
 from bot.usecases.reports.funnel import funnel_report
 from bot.usecases.reports.programs import certificates_report, events_report
-from bot.usecases.reports.scope import ISSUERS, UNIVERSITY, Report, ReportFilter, Table
+from bot.usecases.reports.scope import (
+    UNIVERSITY,
+    Report,
+    ReportFilter,
+    Table,
+    allowed,
+    report_issuers,
+)
 
 REPORTS: dict[str, Callable[..., Report]] = {
     "awards": awards_report,
@@ -33,7 +44,22 @@ def run_report(ctx: Context, name: str, actor: str, scope: ReportFilter, *,
 
 
 __all__ = [
-    "DEFAULT_TARGET_DAYS", "ISSUERS", "REPORTS", "UNIVERSITY", "Report", "ReportFilter", "Table", "VisitKind",
-    "awards_report", "certificates_report", "count_visit", "decisions_report", "engagement_report", "events_report",
-    "funnel_report", "histogram_edges", "run_report",
+    "DEFAULT_TARGET_DAYS",
+    "REPORTS",
+    "UNIVERSITY",
+    "Report",
+    "ReportFilter",
+    "Table",
+    "VisitKind",
+    "allowed",
+    "awards_report",
+    "certificates_report",
+    "count_visit",
+    "decisions_report",
+    "engagement_report",
+    "events_report",
+    "funnel_report",
+    "histogram_edges",
+    "report_issuers",
+    "run_report",
 ]

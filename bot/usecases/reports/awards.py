@@ -7,7 +7,17 @@ from sqlalchemy import case, func, select
 
 from bot.domain.vocabulary import CredentialType
 from bot.usecases.context import Context
-from bot.usecases.reports.scope import (Report, ReportFilter, Table, for_reports, issuer_clause, issuer_of, month_of, share)
+from bot.usecases.reports.scope import (
+    Report,
+    ReportFilter,
+    Table,
+    allowed,
+    for_reports,
+    issuer_clause,
+    issuer_of,
+    month_of,
+    share,
+)
 from models import Award, Credential
 
 COLUMNS = ("awards", "with distinction", "distinction share")
@@ -15,7 +25,7 @@ COLUMNS = ("awards", "with distinction", "distinction share")
 
 def awards_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     """Credentials earned, by month, type, issuer and credential (revoked awards do not count)."""
-    ctx.require_admin(actor)
+    scope = allowed(ctx, actor, scope)
     now = ctx.clock()
     with ctx.reading() as session:
         for_reports(session)
@@ -26,8 +36,8 @@ def awards_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
             select(month, Credential.slug, Credential.name, Credential.type, issuer_of(Credential),
                    func.count(), func.sum(case((Award.distinction, 1), else_=0)))
             .join(Credential, Credential.id == Award.credential_id)
-            .where(Award.revoked_at.is_(None), scope.within(Award.issued_at), issuer_clause(Credential, scope.issuer))
-            .group_by(month, Credential.slug, Credential.name, Credential.type)
+            .where(Award.revoked_at.is_(None), scope.within(Award.issued_at), issuer_clause(Credential, scope))
+            .group_by(month, Credential.slug, Credential.name, Credential.type, issuer_of(Credential))
         ).all()
     by: dict[str, dict[tuple[str, ...], list[int]]] = {k: defaultdict(lambda: [0, 0]) for k in
                                                        ("month", "type", "issuer", "credential")}

@@ -6,12 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
 
 from bot.domain.vocabulary import OutboxKind
 from bot.usecases.context import Context
 from bot.usecases.outbox import FAILED, SKIPPED
-from bot.usecases.reports.scope import Report, ReportFilter, Table, days_between, for_reports, issuer_clause, share
+from bot.usecases.reports.scope import (
+    Report,
+    ReportFilter,
+    Table,
+    allowed,
+    days_between,
+    for_reports,
+    issuer_clause,
+    share,
+)
 from models import Award, AwardVisit, Credential, Learner, OutboxMessage, Submission
 from models.base import insert_for
 
@@ -55,10 +64,17 @@ def _visits(kind: VisitKind, scope: ReportFilter):  # type: ignore[no-untyped-de
             .where(AwardVisit.kind == kind.value, _days(scope)).group_by(AwardVisit.award_id).subquery())
 
 
+def _toward(nudge: type[OutboxMessage], scope: ReportFilter) -> ColumnElement[bool]:
+    """Nudges toward a certificate the report covers (every nudge for the whole program)."""
+    if scope.issuers is None:
+        return true()
+    return nudge.payload["certificate"].as_string().in_(select(Credential.slug).where(issuer_clause(Credential, scope)))
+
+
 def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     """Share rate of the awards issued in the range, page views and LinkedIn clicks on the days in the range,
     and the nudges queued in the range with the submissions made within 14 days after each."""
-    ctx.require_admin(actor)
+    scope = allowed(ctx, actor, scope)
     now = ctx.clock()
     views, clicks = _visits(VisitKind.PAGE_VIEW, scope), _visits(VisitKind.LINKEDIN_CLICK, scope)
     with ctx.reading() as session:
@@ -71,7 +87,7 @@ def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
             .join(Credential, Credential.id == Award.credential_id)
             .outerjoin(views, views.c.award_id == Award.id)
             .outerjoin(clicks, clicks.c.award_id == Award.id)
-            .where(Award.revoked_at.is_(None), scope.within(Award.issued_at), issuer_clause(Credential, scope.issuer))
+            .where(Award.revoked_at.is_(None), scope.within(Award.issued_at), issuer_clause(Credential, scope))
             .group_by(Credential.slug, Credential.name)
             .order_by(func.count().desc(), Credential.slug)
         ).all()
@@ -80,7 +96,7 @@ def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
         visited = dict(session.execute(
             select(AwardVisit.kind, func.sum(AwardVisit.count))
             .join(Award, Award.id == AwardVisit.award_id).join(Credential, Credential.id == Award.credential_id)
-            .where(_days(scope), issuer_clause(Credential, scope.issuer))
+            .where(_days(scope), issuer_clause(Credential, scope))
             .group_by(AwardVisit.kind)).all())
         seen = (int(visited.get(VisitKind.PAGE_VIEW.value) or 0), int(visited.get(VisitKind.LINKEDIN_CLICK.value) or 0))
         # Nudges: the queued messages (not those left failed, or skipped because the learner opted out).
@@ -92,7 +108,7 @@ def engagement_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
             select(func.count(), func.count(func.distinct(nudge.recipient)), func.sum(case((followed, 1), else_=0)))
             .select_from(nudge).join(Learner, Learner.slack_user_id == nudge.recipient)
             .where(nudge.kind == OutboxKind.NUDGE.value, nudge.status.not_in([FAILED, SKIPPED]),
-                   scope.within(nudge.created_at))
+                   scope.within(nudge.created_at), _toward(nudge, scope))
         ).one()
     awards = sum(r[2] for r in per_credential)
     shared = sum(int(r[3] or 0) for r in per_credential)

@@ -6,7 +6,15 @@ from sqlalchemy import and_, case, func, select
 
 from bot.domain.vocabulary import OPEN_STATUSES, Decision, SubmissionStatus
 from bot.usecases.context import Context
-from bot.usecases.reports.scope import Report, ReportFilter, Table, for_reports, issuer_clause, share
+from bot.usecases.reports.scope import (
+    Report,
+    ReportFilter,
+    Table,
+    allowed,
+    for_reports,
+    issuer_clause,
+    share,
+)
 from models import Credential, Review, Submission
 
 
@@ -16,7 +24,7 @@ def _count(condition):  # type: ignore[no-untyped-def]
 
 def funnel_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
     """Where the submissions made in the range stand now, step by step."""
-    ctx.require_admin(actor)
+    scope = allowed(ctx, actor, scope)
     now = ctx.clock()
     # A submission whose grantor asked for changes at least once (in any round).
     asked = (select(Review.submission_id).where(Review.decision == Decision.REQUEST_CHANGES)
@@ -33,7 +41,7 @@ def funnel_report(ctx: Context, actor: str, scope: ReportFilter) -> Report:
             .select_from(Submission)
             .join(Credential, Credential.id == Submission.credential_id)
             .outerjoin(asked, asked.c.submission_id == Submission.id)
-            .where(scope.within(Submission.created_at), issuer_clause(Credential, scope.issuer))
+            .where(scope.within(Submission.created_at), issuer_clause(Credential, scope))
         ).one()
     submitted, changes, resub, first_time, after, rejected, withdrawn, stalled, open_ = (int(v or 0) for v in row)
     approved_all = first_time + after

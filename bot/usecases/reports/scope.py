@@ -3,49 +3,92 @@ hands to its entry points, and the few SQL expressions that differ between SQLit
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, cast, false, func, literal, true
+from sqlalchemy import ColumnElement, Float, cast, func, select, true
 from sqlalchemy.orm import Session
 
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotAllowed
+from bot.usecases.context import Context
+from models import Credential, Submission
 
 UNIVERSITY = "university"
-"""The one issuer today: the catalog's [issuer]. Issue 13 adds several; `issuer_of` is where they come in."""
-ISSUERS = (UNIVERSITY,)
+"""The catalog's [issuer] when its id is left out, and the only issuer a Context without a catalog knows."""
 
 
 def issuer_of(credential: Any) -> ColumnElement[str]:
-    """The SQL expression naming a credential's issuer (its id). Every credential is the university's for
-    now; with issue 13 this becomes the credential's issuer column, and every report follows."""
-    return literal(UNIVERSITY)
+    """The SQL expression naming a credential's issuer (its id, from the catalog)."""
+    return credential.issuer
 
 
-def issuer_clause(credential: Any, issuer: str | None) -> ColumnElement[bool]:
-    """Credentials of `issuer` (all of them when None)."""
-    if issuer is None:
+def issuer_clause(credential: Any, scope: ReportFilter) -> ColumnElement[bool]:
+    """Credentials the report covers (`scope` as `allowed` settled it): every one for the whole program."""
+    if scope.issuers is None:
         return true()
-    return true() if issuer == UNIVERSITY else false()
+    return credential.issuer.in_(sorted(scope.issuers))
+
+
+def credentials_in(credential_id: Any, scope: ReportFilter) -> ColumnElement[bool]:
+    """`credential_id` (a column) is one of the credentials the report covers: no test at all for the whole
+    program, so a report over everything reads its indexes without a join."""
+    if scope.issuers is None:
+        return true()
+    return credential_id.in_(select(Credential.id).where(issuer_clause(Credential, scope)))
+
+
+def reviews_in(submission_id: Any, scope: ReportFilter) -> ColumnElement[bool]:
+    """`submission_id` (a review's) is of a credential the report covers."""
+    if scope.issuers is None:
+        return true()
+    return submission_id.in_(select(Submission.id).where(credentials_in(Submission.credential_id, scope)))
+
+
+def report_issuers(ctx: Context, actor: str) -> tuple[str, ...]:
+    """The issuers `actor` may ask reports for, in the catalog's order: every one for a program admin,
+    their own for an issuer admin, none for anyone else."""
+    administered = ctx.administered_issuers(actor)
+    return tuple(i for i in _issuers(ctx) if administered is None or i in administered)
+
+
+def allowed(ctx: Context, actor: str, scope: ReportFilter) -> ReportFilter:
+    """`scope` as `actor` may see it, settled before any query: a program admin sees every issuer (or the
+    one asked for); an issuer admin sees the issuers they administer, all of them when they ask for none
+    (their console opens on their own figures), and is refused another issuer's; anyone else is refused.
+    An issuer the catalog does not have is named as such, for everyone."""
+    issuers = _issuers(ctx)
+    if scope.issuer is not None and scope.issuer not in issuers:
+        raise InvalidInput(f"There is no issuer '{scope.issuer}'; the issuers are: {', '.join(issuers)}.",
+                           field="issuer")
+    administered = ctx.administered_issuers(actor)
+    if administered is not None and not administered:
+        raise NotAllowed("Only program administrators and issuer admins can see the program's reports.")
+    if scope.issuer is not None and administered is not None and scope.issuer not in administered:
+        mine = ", ".join(i for i in issuers if i in administered)
+        raise NotAllowed(f"You see reports for the issuers you administer ({mine}), not for '{scope.issuer}'.")
+    if scope.issuer is not None:
+        return replace(scope, issuers=frozenset({scope.issuer}))
+    return replace(scope, issuers=None if administered is None else frozenset(administered))
+
+
+def _issuers(ctx: Context) -> tuple[str, ...]:
+    return tuple(ctx.issuer_admins) or (UNIVERSITY,)
 
 
 @dataclass(frozen=True)
 class ReportFilter:
     """Which slice of the program a report covers: days from `since` to `until` (both included, UTC) and
-    one issuer's credentials (None: all)."""
+    the credentials of one issuer (`issuer`, as asked; None: all). `issuers` is what the report then
+    covers, as `allowed` settles it for the person asking (None: every issuer); every report sets it."""
 
     since: dt.date | None = None
     until: dt.date | None = None
     issuer: str | None = None
+    issuers: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
             raise InvalidInput(f"The start date ({self.since}) is after the end date ({self.until}).", field="since")
-        if self.issuer is not None and self.issuer not in ISSUERS:
-            raise InvalidInput(f"There is no issuer '{self.issuer}'; the issuers are: {', '.join(ISSUERS)}.",
-                               field="issuer")
 
     @classmethod
     def parse(cls, since: str | None = None, until: str | None = None, issuer: str | None = None) -> ReportFilter:
@@ -72,7 +115,11 @@ class ReportFilter:
 
     def describe(self) -> str:
         span = f"{self.since or 'the start'} to {self.until or 'today'}"
-        return f"{span}, {'issuer ' + self.issuer if self.issuer else 'every issuer'}"
+        if self.issuer:
+            return f"{span}, issuer {self.issuer}"
+        if self.issuers is not None:
+            return f"{span}, {'issuer' if len(self.issuers) == 1 else 'issuers'} {', '.join(sorted(self.issuers))}"
+        return f"{span}, every issuer"
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
@@ -141,16 +188,6 @@ def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[fl
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.extract("epoch", later - earlier) / 86400.0, Float)  # a float, not a Decimal
     return func.julianday(later) - func.julianday(earlier)
-
-
-def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
-    """The `fraction` percentile of ascending values, interpolated between ranks as PostgreSQL's
-    percentile_cont does (SQLite has none, so both databases get it from the sorted values)."""
-    if not sorted_values:
-        return None
-    position = (len(sorted_values) - 1) * fraction
-    low, high = math.floor(position), math.ceil(position)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
 def share(part: int, whole: int) -> float | None:

@@ -19,7 +19,7 @@ from bot.usecases.reports.decisions import DEFAULT_TARGET_DAYS, decisions_report
 from bot.usecases.reports.engagement import engagement_report
 from bot.usecases.reports.funnel import funnel_report
 from bot.usecases.reports.output import shown
-from bot.usecases.reports.scope import ReportFilter
+from bot.usecases.reports.scope import ReportFilter, allowed
 from models import JobRun
 
 DIGEST = OutboxKind.WEEKLY_DIGEST
@@ -32,12 +32,13 @@ class Summary:
     figures: tuple[tuple[str, str], ...]  # (label, value as shown)
     chart_title: str
     bars: tuple[tuple[str, int], ...]
+    issuers: tuple[str, ...] = ()  # whose credentials the figures cover; none named: the whole program
 
     def as_payload(self) -> dict[str, Any]:
         return {"since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat() if self.until else None,
                 "figures": [list(f) for f in self.figures], "chart_title": self.chart_title,
-                "bars": [list(b) for b in self.bars]}
+                "bars": [list(b) for b in self.bars], "issuers": list(self.issuers)}
 
     @classmethod
     def of_payload(cls, payload: dict[str, Any]) -> Summary:
@@ -45,12 +46,13 @@ class Summary:
             return dt.date.fromisoformat(value) if value else None
         return cls(day(payload.get("since")), day(payload.get("until")),
                    tuple((str(a), str(b)) for a, b in payload["figures"]), payload["chart_title"],
-                   tuple((str(a), int(b)) for a, b in payload["bars"]))
+                   tuple((str(a), int(b)) for a, b in payload["bars"]), tuple(payload.get("issuers") or ()))
 
 
 def program_summary(ctx: Context, actor: str, scope: ReportFilter, target_days: int = DEFAULT_TARGET_DAYS) -> Summary:
-    """The headline figures of the range, for an administrator (anyone else: NotAllowed, before any query)."""
-    ctx.require_admin(actor)
+    """The headline figures of the range, for an administrator, or an issuer admin's of their issuers (anyone
+    else: NotAllowed, before any query)."""
+    scope = allowed(ctx, actor, scope)
     awarded = awards_report(ctx, actor, scope)
     awards, by_type = dict(awarded.headline), awarded.table("type").rows
     funnel = dict(funnel_report(ctx, actor, scope).headline)
@@ -70,7 +72,7 @@ def program_summary(ctx: Context, actor: str, scope: ReportFilter, target_days: 
         ("Nudges", f"{engagement['nudges']:,}, {conversion} followed by a submission within 14 days"),
     )
     return Summary(scope.since, scope.until, figures, "Awards by credential type",
-                   tuple((row[0], int(row[1])) for row in by_type))
+                   tuple((row[0], int(row[1])) for row in by_type), tuple(sorted(scope.issuers or ())))
 
 
 def queue_digest(ctx: Context, channel: str, cadence: Cadence, *, target_days: int = DEFAULT_TARGET_DAYS,

@@ -29,7 +29,20 @@ def submit_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respon
         submissions_uc.check_can_submit(services.ctx, user, spec.id)
     except BadgebotError as exc:
         return tell(services, respond, user, str(exc))
-    services.slack.views_open(trigger_id=body["trigger_id"], view=submit_modal(spec))
+    services.slack.views_open(trigger_id=body["trigger_id"], view=submit_modal(spec, origin=button_origin(body)))
+
+
+def button_origin(body: dict[str, Any]) -> str:
+    """Where the clicked button is, for the form to take it away once the work is sent: `message:C…:ts` for
+    a message the bot posted (a nudge DM), `ephemeral:<response_url>` for a private answer (Slack keeps no
+    copy the bot could edit, only the URL), "" for a view (the App Home is republished anyway)."""
+    container = body.get("container") or {}
+    if container.get("type") != "message":
+        return ""
+    if container.get("is_ephemeral"):
+        return f"ephemeral:{body['response_url']}" if body.get("response_url") else ""
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return f"message:{channel}:{ts}" if channel and ts else ""
 
 
 @guarded

@@ -1,10 +1,12 @@
 """What learners see: the /badges dashboard (also the App Home), catalog results, the submit form."""
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.vocabulary import CredentialType, SubmissionStatus
-from bot.domain.wording import plural
+from bot.domain.wording import plural, reflowed
 from bot.usecases.progress import Progress
-from config.catalog import CredentialSpec
+from config.catalog import Catalog, CredentialSpec
 from handlers.slack.blocks.kit import (
     Block, actions, bold_with_type, button, context, divider, escape, fit, header, plain, progress_bar, section,
 )
@@ -74,33 +76,122 @@ def _chunked_sections(title: str, lines: list[str]) -> list[Block]:
     return blocks
 
 
-def catalog_results(found: list[CredentialSpec], words: str, *, limit: int = 50) -> list[Block]:
+HOW_EARNED = {
+    CredentialType.SOUVENIR: "Earned by attending: scan the event's QR code or `/badges claim CODE`.",
+    CredentialType.CERTIFICATE_PRACTICED: "Awarded automatically with all its Level I badges.",
+    CredentialType.CERTIFICATE_EXPERT: "Awarded automatically with all its Level II badges.",
+}
+HELD = ":white_check_mark:"
+TO_EARN = ":white_small_square:"
+
+
+def catalog_results(found: list[CredentialSpec], words: str, *, limit: int = 50, progress: Progress | None = None,
+                    catalog: Catalog | None = None) -> list[Block]:
+    """Catalog entries, each with how it is earned. With the learner's `progress`, what they hold or have in
+    review is marked and offers no "Submit work"; with the `catalog`, a certificate names the badges it stacks."""
     if not found:
         return [section(f"Nothing in the catalog matches _{escape(words)}_. Try `/badges catalog` for everything.")]
     title = plural(len(found), "credential") + (f" matching _{escape(words)}_" if words else "")
     blocks: list[Block] = [section(f"*{title}*")]
     for spec in found:
-        accessory = button("Submit work", SUBMIT_ACTION, spec.id) if spec.type.is_badge else None
-        how = {
-            CredentialType.SOUVENIR: "Earned by attending: scan the event's QR code or `/badges claim CODE`.",
-            CredentialType.CERTIFICATE_PRACTICED: "Awarded automatically with all its Level I badges.",
-            CredentialType.CERTIFICATE_EXPERT: "Awarded automatically with all its Level II badges.",
-        }.get(spec.type, "")
-        blocks.append(section(
-            f"{EMOJI[spec.type]} *{escape(spec.name)}* · {spec.type.label} · `{spec.id}`\n"
-            f"{escape(spec.description)}\n_Criteria:_ {escape(spec.criteria)}" + (f"\n{how}" if how else ""),
-            accessory=accessory))
+        standing = _standing(spec.id, progress)
+        accessory = button("Submit work", SUBMIT_ACTION, spec.id) if spec.type.is_badge and not standing else None
+        lines = [f"{EMOJI[spec.type]} *{escape(spec.name)}* · {spec.type.label} · `{spec.id}`"
+                 + (f"\n{standing}" if standing else ""),
+                 escape(reflowed(spec.description)),
+                 f"_Criteria:_ {escape(reflowed(spec.criteria))}"]
+        if spec.requires:
+            lines.append(_stacked_badges(spec, progress, catalog))
+        if aligned := alignment_line(spec):
+            lines.append(aligned)
+        if how := HOW_EARNED.get(spec.type):
+            lines.append(how)
+        blocks.append(section("\n".join(lines), accessory=accessory))
     return fit(blocks, limit, more="…more results: add words to narrow the search.")
+
+
+def _standing(slug: str, progress: Progress | None) -> str:
+    """"You hold this" or the state of the learner's submission for it; "" when neither (or unknown)."""
+    if progress is None:
+        return ""
+    if progress.holds(slug):
+        return f"{HELD} *You hold this.*"
+    pending = next((p for p in progress.pending if p.credential == slug), None)
+    return f"*Yours:* {STATUS.get(pending.status, pending.status.value)}" if pending else ""
+
+
+def _stacked_badges(spec: CredentialSpec, progress: Progress | None, catalog: Catalog | None) -> str:
+    """A certificate's badges, each marked held / in review / to earn when the learner's standing is known."""
+    names = []
+    for slug in spec.requires:
+        badge = catalog.get(slug) if catalog else None
+        name = escape(badge.name if badge else slug)
+        if progress is None:
+            names.append(f"• {name}")
+        elif progress.holds(slug):
+            names.append(f"• {HELD} {name}")
+        elif any(p.credential == slug for p in progress.pending):
+            names.append(f"• :hourglass_flowing_sand: {name} (in review)")
+        else:
+            names.append(f"• {TO_EARN} {name}")
+    held = sum(1 for slug in spec.requires if progress is not None and progress.holds(slug))
+    count = f" ({held} of {len(spec.requires)} held)" if progress is not None else ""
+    return f"_Stacks {plural(len(spec.requires), 'badge')}{count}:_\n" + "\n".join(names)
+
+
+def alignment_line(spec: CredentialSpec) -> str:
+    """The skills a credential aligns to in published frameworks, each linked to its entry: "SQL (ESCO)";
+    "" when it names none. (The framework's own codes, often UUIDs, are for machines: the OB 3.0 file has them.)"""
+    shown = []
+    for target in spec.alignment:
+        label = f"{escape(target.name or target.code)} ({escape(str(target.framework.value))})"
+        shown.append(f"<{target.url}|{label}>" if target.url else label)
+    return f"_Skills alignment:_ {' · '.join(shown)}" if shown else ""
+
+
+def sent_note(credential_name: str) -> str:
+    return (f":inbox_tray: Your work for *{escape(credential_name)}* is on its way to its grantors; "
+            "I confirm in our messages once its files are in. `/badges` shows where everything stands.")
+
+
+def without_submit(blocks: list[Block], slug: str, credential_name: str) -> list[Block] | None:
+    """A message's blocks once its learner has sent work for `slug`: every button that would submit for it
+    again is gone (an actions block left empty too), with a line saying the work is sent; None when the
+    message offered no such button (nothing to change)."""
+    def submits(element: Any) -> bool:
+        return isinstance(element, dict) and element.get("action_id") == SUBMIT_ACTION and element.get("value") == slug
+
+    result: list[Block] = []
+    changed = False
+    for block in blocks:
+        if block.get("type") == "actions":
+            kept = [e for e in block.get("elements", []) if not submits(e)]
+            if len(kept) != len(block.get("elements", [])):
+                changed = True
+                if kept:
+                    result.append({**block, "elements": kept})
+                result.append(context(sent_note(credential_name)))
+                continue
+        elif submits(block.get("accessory")):
+            changed = True
+            result.append({k: v for k, v in block.items() if k != "accessory"})
+            result.append(context(sent_note(credential_name)))
+            continue
+        result.append(block)
+    return result if changed else None
 
 
 SUBMIT_CALLBACK = "submit_artifact"
 
 
-def submit_modal(spec: CredentialSpec, *, resubmission_of: int | None = None) -> Block:
-    """The form for work on a badge: files (up to 10), a reflection, an optional link."""
+def submit_modal(spec: CredentialSpec, *, resubmission_of: int | None = None, origin: str = "") -> Block:
+    """The form for work on a badge: files (up to 10), a reflection, an optional link.
+
+    `origin` names the message whose button opened it (handlers/slack/actions/learner.py), so that the form,
+    once sent, takes that button away: an old "Submit for …" must not offer a second submission."""
     title = "Resubmit work" if resubmission_of else "Submit work"
     blocks: list[Block] = [
-        section(f"{bold_with_type(spec.name, spec.type.label)}\n_Criteria:_ {escape(spec.criteria)}"),
+        section(f"{bold_with_type(spec.name, spec.type.label)}\n_Criteria:_ {escape(reflowed(spec.criteria))}"),
         {"type": "input", "block_id": "files", "label": plain("Your artifact (up to 10 files)"),
          "element": {"type": "file_input", "action_id": "files", "max_files": 10}},
         {"type": "input", "block_id": "reflection", "label": plain("Reflection"),
@@ -118,7 +209,7 @@ def submit_modal(spec: CredentialSpec, *, resubmission_of: int | None = None) ->
                               "public only if you share the award."))
     return {
         "type": "modal", "callback_id": SUBMIT_CALLBACK,
-        "private_metadata": f"{spec.id}|{resubmission_of or ''}",
+        "private_metadata": f"{spec.id}|{resubmission_of or ''}|{origin}"[:3000],
         "title": plain(title, 24), "submit": plain("Submit", 24), "close": plain("Cancel", 24),
         "blocks": blocks,
     }

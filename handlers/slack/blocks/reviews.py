@@ -1,13 +1,15 @@
 """What grantors see: the review card in the channel, the reason form, and decision messages."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.domain.submitting import human_size
 from bot.domain.vocabulary import Decision, SubmissionStatus
-from bot.domain.wording import plural
+from bot.domain.wording import plural, reflowed
 from bot.usecases.reviews import SubmissionCard
-from handlers.slack.blocks.kit import Block, actions, button, context, divider, escape, header, plain, section
+from handlers.slack.blocks.kit import (
+    Block, actions, button, clip, context, divider, escape, header, plain, section,
+)
 
 ACTION = {
     Decision.APPROVE: "review_approve",
@@ -39,14 +41,14 @@ def review_card(card: SubmissionCard, file_link: FileLink) -> list[Block]:
                         f"*Approvals*\n{card.approvals} of {card.approvals_required}"]),
     ]
     if card.reflection:
-        blocks.append(section(f"*Reflection*\n>{escape(card.reflection)}".replace("\n", "\n>", 0)))
+        blocks.append(section(f"*Reflection*\n{quoted(card.reflection)}"))
     files = [f for f in card.files if f.round == card.round] or list(card.files)
     if files:
         lines = [f"• <{file_link(f.artifact_id)}|{escape(f.filename)}> ({human_size(f.size)}, {f.media_type})" for f in files]
         blocks.append(section("*Files* (links for grantors, valid 14 days)\n" + "\n".join(lines)))
     if card.link:
         blocks.append(section(f"*Link*\n{escape(card.link)}"))
-    blocks.append(context(f"_Criteria:_ {escape(card.criteria)}"))
+    blocks.append(context(f"_Criteria:_ {escape(reflowed(card.criteria))}"))
     votes = [v for v in card.votes if v.round == card.round]
     if votes:
         blocks.append(context(*[f"<@{v.grantor}> {VERB[v.decision]}" for v in votes]))
@@ -64,6 +66,12 @@ def review_card(card: SubmissionCard, file_link: FileLink) -> list[Block]:
     else:
         blocks.append(section(outcome_line(card)))
     return blocks
+
+
+def quoted(text: str) -> str:
+    """Text as a mrkdwn block quote: Slack's `>` quotes one line, so every line gets its own (a blank
+    line too, or the quote would stop at the learner's first paragraph)."""
+    return "\n".join(f">{line}" for line in escape(text.strip()).splitlines())
 
 
 def outcome_line(card: SubmissionCard) -> str:
@@ -118,7 +126,7 @@ def decision_message(card: SubmissionCard, decision: Decision, grantor: str, com
                 f"({card.approvals} of {card.approvals_required} approvals).")
     blocks = [section(text)]
     if comment:
-        blocks.append(section(f"*<@{grantor}> wrote:*\n>{escape(comment)}"))
+        blocks.append(section(f"*<@{grantor}> wrote:*\n{quoted(comment)}"))
     return text, blocks
 
 
@@ -128,6 +136,28 @@ def thread_note(decision: Decision, grantor: str, comment: str, card: Submission
     if card.approvals_required > 1 and decision.is_approval:
         note += f" ({card.approvals} of {card.approvals_required} approvals)"
     return note + (f": {escape(comment)}" if comment else ".")
+
+
+def not_a_grantor(grantors: Mapping[str, Sequence[str]]) -> list[Block]:
+    """The answer to `/badges review` from someone who assesses nothing: who does, for which badges."""
+    intro = ("You are not a grantor of any credential, so no submissions wait for your review. Grantors are "
+             "experts appointed by each badge's issuer to assess the work submitted for it")
+    lines: list[str] = []
+    for holder, names in grantors.items():
+        line = f"• {mention(holder)}: {clip(escape(', '.join(names)), 200)}"
+        if len(intro) + sum(len(x) + 1 for x in lines) + len(line) > 2800:
+            break
+        lines.append(line)
+    if len(lines) < len(grantors):
+        lines.append(f"…and {plural(len(grantors) - len(lines), 'more grantor')}.")
+    text = intro + (":\n" + "\n".join(lines) if lines else "; none are appointed yet.")
+    return [section(text),
+            context("An administrator names the grantors in the catalog. Your own work: `/badges`.")]
+
+
+def mention(holder: str) -> str:
+    """A grantor as Slack shows them: a person (U…/W…) or a user group (S…)."""
+    return f"<!subteam^{holder}>" if holder.startswith("S") else f"<@{holder}>"
 
 
 def waiting_list(cards: list[SubmissionCard], permalink: Callable[[SubmissionCard], str | None]) -> list[Block]:

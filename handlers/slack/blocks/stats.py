@@ -18,7 +18,10 @@ def span(since: dt.date | None, until: dt.date | None) -> str:
 
 
 def summary_message(summary: Summary, title: str = "Program figures") -> tuple[str, list[Block]]:
-    """The headline figures as fields (10 at most in a section; there are 6)."""
+    """The headline figures as fields (10 at most in a section; there are 6); an issuer admin's name the
+    issuers they cover."""
+    if summary.issuers:
+        title = f"{title} for {', '.join(summary.issuers)}"
     text = f"{title}, {span(summary.since, summary.until)}"
     lines = "\n".join(f"*{escape(label)}:* {escape(value)}" for label, value in summary.figures)
     blocks = [header(text), section(lines),

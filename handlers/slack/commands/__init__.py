@@ -12,6 +12,7 @@ from handlers.slack.commands import transcript  # noqa: F401 - registers its sub
 from handlers.slack.commands import events  # noqa: F401 - registers its subcommands
 from handlers.slack.commands import reviews  # noqa: F401 - registers its subcommands
 from handlers.slack.commands import stats  # noqa: F401 - registers its subcommand
+from handlers.slack.commands import governance  # noqa: F401 - registers its subcommands
 from handlers.slack.commands.badges import badges_command
 
 

@@ -41,4 +41,8 @@ def badges_command(ack: Ack, body: dict[str, Any], services: "Badgebot") -> None
     req = Request(user=body.get("user_id", ""), user_name=body.get("user_name", ""),
                   channel=body.get("channel_id", ""), trigger_id=body.get("trigger_id", ""),
                   args=str(body.get("text") or "")[:500])
-    ack(response_type="ephemeral", **dispatch(services, req))
+    answer = dispatch(services, req)
+    if answer:
+        ack(response_type="ephemeral", **answer)
+    else:
+        ack()  # SILENT: a modal opened; Slack shows nothing for an empty ack

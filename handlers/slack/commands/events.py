@@ -20,7 +20,7 @@ from handlers.attendance_links import attendance_link
 from handlers.slack.blocks import events as event_blocks
 from handlers.slack.blocks.kit import escape, section
 from handlers.slack.commands.registry import (
-    EVENT_SUBCOMMANDS, Reply, Request, Subcommand, help_lines, reply, route, subcommand,
+    EVENT_SUBCOMMANDS, SILENT, Reply, Request, Subcommand, help_lines, reply, route, subcommand,
 )
 from handlers.slack.guard import in_background
 from handlers.slack.posters import send_poster
@@ -59,9 +59,9 @@ def claim(services: "Badgebot", req: Request) -> Reply:
     if not code:
         raise InvalidInput("Type the code shown at the event: `/badges claim CODE`.")
     tz = zone(services)
+    name = services.ctx.learner_name(req.user, req.user_name or None)  # the profile's name, not the handle
     try:
-        result = checkin_uc.check_in(services.ctx, services.signer, code, req.user, req.user_name or None,
-                                     method="code", tz=tz)
+        result = checkin_uc.check_in(services.ctx, services.signer, code, req.user, name, method="code", tz=tz)
     except CheckInRefused as refused:
         return reply(f":no_entry: {refused}")
     services.delivery.kick()
@@ -93,7 +93,7 @@ def event_new(services: "Badgebot", req: Request) -> Reply:
     today = services.ctx.clock().astimezone(zone(services)).date()
     services.slack.views_open(trigger_id=req.trigger_id,
                               view=event_blocks.event_modal(souvenirs, today, services.settings.timezone))
-    return reply("Opening the event form…")
+    return SILENT
 
 
 @event_subcommand("list", "[all]")
@@ -127,7 +127,7 @@ def event_award(services: "Badgebot", req: Request) -> Reply:
     """Check people in by hand and award the souvenir (members, paper sign-ins); no names opens a picker."""
     number, rest = event_number(req.args)
     # A mention's label is whatever name Slack showed the host, not the learner's own: it never becomes
-    # their display name (a newcomer's stays their Slack id until they use the bot themselves).
+    # their name (the use case asks Slack's profile for each person's own).
     people = list(dict.fromkeys(m.group(1) or m.group(2) for m in MENTION.finditer(rest)))
     unresolved = [word for word in MENTION.sub(" ", rest).split() if word.startswith("@")]
     if unresolved:
@@ -136,7 +136,7 @@ def event_award(services: "Badgebot", req: Request) -> Reply:
     if not people:
         found = hosting_uc.event_for_host(services.ctx, req.user, number)
         services.slack.views_open(trigger_id=req.trigger_id, view=event_blocks.award_modal(found))
-        return reply("Opening the list of people…")
+        return SILENT
     result = checkin_uc.award_at_event(services.ctx, req.user, number, [(p, None) for p in people])
     return reply(event_blocks.award_answer(result, number))
 

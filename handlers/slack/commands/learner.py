@@ -13,7 +13,7 @@ from bot.usecases.credentials import award_record
 from bot.usecases.learners import set_nudges
 from handlers.slack.blocks import learner as learner_blocks
 from handlers.slack.blocks.share import share_answer, share_offer
-from handlers.slack.commands.registry import Reply, Request, reply, subcommand
+from handlers.slack.commands.registry import SILENT, Reply, Request, reply, subcommand
 
 if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
@@ -31,7 +31,9 @@ def browse_catalog(services: "Badgebot", req: Request) -> Reply:
     """Browse or search the credentials you can earn."""
     words = req.args.strip()
     found = search_catalog(services.catalog, words)
-    return reply(plural(len(found), "credential"), learner_blocks.catalog_results(found, words))
+    standing = progress_uc.learner_progress(services.ctx, req.user)
+    return reply(plural(len(found), "credential"), learner_blocks.catalog_results(
+        found, words, progress=standing, catalog=services.catalog))
 
 
 @subcommand("submit", "<credential>")
@@ -40,7 +42,7 @@ def open_submit_form(services: "Badgebot", req: Request) -> Reply:
     spec = find_credential(services.catalog, req.args)
     submissions_uc.check_can_submit(services.ctx, req.user, spec.id)
     services.slack.views_open(trigger_id=req.trigger_id, view=learner_blocks.submit_modal(spec))
-    return reply(f"Opening the form for {spec.name}…")
+    return SILENT
 
 
 @subcommand("share", "<credential>")

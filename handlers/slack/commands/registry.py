@@ -29,6 +29,9 @@ class Request:
 
 
 Reply = dict[str, Any]  # keyword arguments for ack(): text and blocks
+SILENT: Reply = {}
+"""The reply of a subcommand whose answer is the modal it opened: an "Opening the form…" line would only
+pile up in the conversation, one per use (issue 16)."""
 Subcommand = Callable[["Badgebot", Request], Reply]
 Registry = dict[str, tuple[str, Subcommand]]  # name -> (usage, subcommand)
 

@@ -1,11 +1,12 @@
-"""An administrator's subcommand: the program's headline figures, with a chart, in their DM with the bot."""
+"""An administrator's subcommand: the program's headline figures (an issuer admin: their issuers'), with a
+chart, in their DM with the bot."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.errors import InvalidInput
-from bot.usecases.reports import ReportFilter
+from bot.usecases.reports import ReportFilter, report_issuers
 from bot.usecases.reports.summary import program_summary
 from handlers.slack.blocks import stats as stats_blocks
 from handlers.slack.commands.registry import Reply, Request, reply, subcommand
@@ -15,13 +16,13 @@ if TYPE_CHECKING:
     from handlers.bootstrap import Badgebot
 
 DEFAULT_DAYS = 30
-REFUSAL = "Only program administrators can see the program's figures."
+REFUSAL = "Only program administrators and issuer admins can see the program's figures."
 
 
 @subcommand("stats", "[FROM [TO]]")
 def stats(services: Badgebot, req: Request) -> Reply:
-    """(Administrators) The program's figures and a chart: the last 30 days, or FROM [TO] (YYYY-MM-DD)."""
-    if not services.ctx.is_admin(req.user):
+    """(Administrators, issuer admins) The figures and a chart: the last 30 days, or FROM [TO] (YYYY-MM-DD)."""
+    if not report_issuers(services.ctx, req.user):
         return reply(REFUSAL)  # nothing counted, nothing hinted
     scope = scope_of(req.args, services.ctx.clock().date())
     # Four reports and a chart take longer than Slack's 3 seconds for an ack on a large program.

@@ -46,6 +46,7 @@ def event_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: "
         attendance=attendance_link(services, created.public_id))
     services.slack.chat_postMessage(channel=services.workspace.dm_channel(user),
                                     text=f"Event #{created.id} created: {created.name}", blocks=blocks)
+    services.homes.publish(user)  # the new event in the host's App Home
     if created.qr_mode is QrMode.POSTER:
         send_poster(services, user, created.id)
 

@@ -6,7 +6,7 @@
  */
 (function () {
   "use strict";
-  const { h, render, renderAttachments, mrkdwn, textObject, plainText } = window.BlockKit;
+  const { h, render, renderAttachments, mrkdwn, textObject, plainText, fileSize } = window.BlockKit;
   const POLL_MS = 700;
   const ROLE_LABEL = { learner: "Learner", grantor: "Grantor", host: "Event host", admin: "Administrator" };
   const ROLE_ORDER = ["learner", "grantor", "host", "admin"];
@@ -43,7 +43,7 @@
     });
     let data = {};
     try { data = await response.json(); } catch (err) { data = { ok: false, error: `HTTP ${response.status}` }; }
-    if (!data.ok && !data.errors) {
+    if (!data.ok && !data.errors && !data.refused) {  // a refused command is said under the composer
       const status = data.status ? ` (the bot answered HTTP ${data.status})` : "";
       toast((data.error || "That did not work") + status);
     }
@@ -142,7 +142,7 @@
     else if (m.text) content.append(h("div", { class: "mk", html: mrkdwn(m.text, ctx) }));
     const files = (m.files || []).map((f) => h("a", { class: "file-chip", href: f.url, target: "_blank", rel: "noopener" },
       h("span", { class: "emoji", text: (f.mimetype || "").startsWith("image/") ? "🖼" : "📄" }), ` ${f.name} `,
-      h("span", { class: "file-size", text: f.size ? `${Math.max(1, Math.round(f.size / 1024))} KB` : "" })));
+      h("span", { class: "file-size", text: f.size === undefined || f.size === null ? "" : fileSize(f.size) })));
     const replyButton = h("button", { type: "button", class: "hover-action", title: "Reply in thread", text: "💬 Reply" });
     replyButton.addEventListener("click", () => openThread(m.thread_ts && m.is_reply ? m.thread_ts : m.ts));
     const el = h("div", { class: `message${m.ephemeral ? " ephemeral" : ""}`, dataset: { ts: m.ts, user: m.user || "" } },
@@ -232,7 +232,6 @@
     const pending = state.pending.main.filter((p) => p.channel === snap.channel);
     if (!changed("messages", [snap.channel, snap.messages, pending, state.me])) return;
     const list = $("messages");
-    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 120;
     const items = snap.messages.map((m) => messageEl(m, "main"));
     if (!items.length) {
       items.push(h("div", { class: "empty-conversation", html: mrkdwn(isDm()
@@ -240,9 +239,13 @@
         : `This is the very beginning of *#${BlockKit.escapeHtml(channelName(snap.channel))}*.`, ctxFor("message")) }));
     }
     for (const p of pending) items.push(h("div", { class: "message pending" }, h("div", { class: "pending-text", text: p.text })));
+    const latest = snap.messages.length ? snap.messages[snap.messages.length - 1].ts : "";
+    const opened = state.rendered.scrollChannel !== snap.channel;
     list.replaceChildren(...items);
-    if (nearBottom || state.rendered.scrollChannel !== snap.channel) list.scrollTop = list.scrollHeight;
+    if (opened) follow.main.toLatest();
+    else follow.main.rendered(latest !== state.rendered.latest);
     state.rendered.scrollChannel = snap.channel;
+    state.rendered.latest = latest;
   }
 
   function renderHome(snap) {
@@ -263,7 +266,7 @@
   function renderThread(snap) {
     const pane = $("thread");
     pane.hidden = !snap.thread;
-    if (!snap.thread) { state.rendered.thread = ""; return; }
+    if (!snap.thread) { state.rendered.thread = ""; state.rendered.scrollThread = ""; return; }
     const pending = state.pending.thread.filter((p) => p.thread === snap.thread.ts);
     if (!changed("thread", [snap.thread, pending])) return;
     $("thread-title").textContent = `Thread · ${isDm() ? "Badgebot" : "#" + channelName(snap.channel)}`;
@@ -273,10 +276,43 @@
     items.push(h("div", { class: "thread-divider", text: `${replies.filter((r) => !r.ephemeral).length} ${replies.length === 1 ? "reply" : "replies"}` }));
     items.push(...replies.map((m) => messageEl(m, "thread")));
     for (const p of pending) items.push(h("div", { class: "message pending" }, h("div", { class: "pending-text", text: p.text })));
-    const list = $("thread-messages");
-    list.replaceChildren(...items);
-    list.scrollTop = list.scrollHeight;
+    const latest = snap.thread.messages.length ? snap.thread.messages[snap.thread.messages.length - 1].ts : "";
+    const opened = state.rendered.scrollThread !== snap.thread.ts;
+    $("thread-messages").replaceChildren(...items);
+    if (opened) follow.thread.toLatest();
+    else follow.thread.rendered(latest !== state.rendered.threadLatest);
+    state.rendered.scrollThread = snap.thread.ts;
+    state.rendered.threadLatest = latest;
   }
+
+  // -- following the conversation --------------------------------------------------------------------
+
+  // A conversation opens at its latest message and follows new ones, as Slack does. Once the person
+  // scrolls up to read, new messages leave the view where it is and a "New messages" button appears.
+  // The list may be hidden when it is rendered (App Home is the DM's first tab): it is brought to the
+  // latest message when it is shown (a ResizeObserver sees it get a size), and when images load.
+  const NEAR_LATEST_PX = 48;
+  function follower(list, jump) {
+    const f = { following: true, top: 0 };
+    const showJump = (shown) => { if (jump) jump.hidden = !shown; };
+    f.toLatest = () => { list.scrollTop = list.scrollHeight; f.following = true; showJump(false); };
+    f.rendered = (grew) => {
+      if (f.following) { f.toLatest(); return; }
+      list.scrollTop = f.top;
+      if (grew) showJump(true);
+    };
+    list.addEventListener("scroll", () => {
+      if (!list.clientHeight) return;  // hidden behind another tab: keep what the person last saw
+      f.following = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_LATEST_PX;
+      f.top = list.scrollTop;
+      if (f.following) showJump(false);
+    });
+    new ResizeObserver(() => { if (list.clientHeight) f.rendered(false); }).observe(list);
+    list.addEventListener("load", () => { if (f.following) f.toLatest(); }, true);  // an image grew the list
+    if (jump) jump.addEventListener("click", f.toLatest);
+    return f;
+  }
+  const follow = { main: follower($("messages"), $("messages-jump")), thread: follower($("thread-messages"), null) };
 
   // -- modals ----------------------------------------------------------------------------------------
 
@@ -366,7 +402,16 @@
     history.replaceState(null, "", `?${query}`);
   }
 
+  // The sidebar folds away (the ☰ button). It starts folded on a narrow screen, where it opens over the
+  // conversation and folds again once a conversation is picked (or the dimmed conversation is tapped).
+  const NARROW = window.matchMedia("(max-width: 760px)");
+  function showSidebar(shown) {
+    document.body.classList.toggle("sidebar-collapsed", !shown);
+    $("sidebar-toggle").setAttribute("aria-expanded", String(shown));
+  }
+
   function openChannel(channel, tab) {
+    if (NARROW.matches) showSidebar(false);
     const switched = channel !== state.channel;
     state.channel = channel;
     state.tab = tab || "messages";
@@ -391,10 +436,11 @@
   async function send(text, files, thread) {
     const line = text.trim();
     const channel = state.snapshot.channel;
-    if (line.startsWith("/")) {
-      $("composer-note").textContent = "";
+    $("composer-note").textContent = "";  // a refused command's note lasts until the next message
+    (thread ? follow.thread : follow.main).toLatest();  // what you send, you see (Slack scrolls to it too)
+    if (text.startsWith("/")) {  // " /x" is a message: Slack's advice for one that starts with a slash
       const answer = await post("/sandbox/api/command", { as: state.me, channel, text: line });
-      if (!answer.ok && answer.error) $("composer-note").textContent = answer.error;
+      if (!answer.ok) $("composer-note").textContent = answer.refused || answer.error || "";
       return;
     }
     const data = new FormData();
@@ -524,6 +570,10 @@
     localStorage.setItem("badgebot-sandbox-as", state.me);
     renderPicker();
     $("who").addEventListener("change", (ev) => choosePerson(ev.target.value));
+    showSidebar(!NARROW.matches);
+    $("sidebar-toggle").addEventListener("click", () => showSidebar(document.body.classList.contains("sidebar-collapsed")));
+    $("sidebar-backdrop").addEventListener("click", () => showSidebar(false));
+    NARROW.addEventListener("change", (ev) => showSidebar(!ev.matches));
     wireComposer("composer", "composer-input", "composer-files", "composer-chips", () => "");
     wireComposer("thread-composer", "thread-input", "thread-files", "thread-chips", () => state.thread);
     $("thread-close").addEventListener("click", () => { state.thread = ""; syncUrl(); refresh(); });

@@ -41,7 +41,7 @@
     "smiley": "😃", "sparkles": "✨", "speech_balloon": "💬", "spiral_calendar_pad": "🗓️", "sports_medal": "🏅",
     "star": "⭐", "star2": "🌟", "stopwatch": "⏱️", "sunglasses": "😎", "tada": "🎉", "thinking_face": "🤔",
     "third_place_medal": "🥉", "thumbsdown": "👎", "thumbsup": "👍", "ticket": "🎫", "admission_tickets": "🎟️",
-    "timer_clock": "⏲️", "trophy": "🏆", "unlock": "🔓", "warning": "⚠️", "wave": "👋", "white_check_mark": "✅",
+    "timer_clock": "⏲️", "trophy": "🏆", "unlock": "🔓", "warning": "⚠️", "wave": "👋", "white_check_mark": "✅", "white_circle": "⚪", "printer": "🖨️", "wastebasket": "🗑️", "white_small_square": "▫️",
     "wink": "😉", "wrench": "🔧", "x": "❌", "zap": "⚡", "zzz": "💤", "qr_code": "🔳", "iphone": "📱",
     "hammer_and_wrench": "🛠️", "writing_hand": "✍️", "handwave": "👋", "calling": "📲", "spiral_note_pad": "🗒️",
   };
@@ -66,6 +66,19 @@
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
     return el;
+  }
+
+  // A file's size, honestly: "20 bytes", "1.4 KB", "14 KB", "2.5 MB" (1 KB = 1024 bytes), never "1 KB" for
+  // a file of a few bytes.
+  function fileSize(bytes) {
+    let n = Number(bytes);
+    if (!Number.isFinite(n) || n < 0) return "";
+    if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`;
+    const units = ["KB", "MB", "GB"];
+    let unit = 0;
+    n /= 1024;
+    while (n >= 1024 && unit < units.length - 1) { n /= 1024; unit++; }
+    return `${n < 10 ? Math.round(n * 10) / 10 : Math.round(n)} ${units[unit]}`;
   }
 
   function escapeHtml(s) {
@@ -362,7 +375,7 @@
       h("span", { class: "bk-file-limit", text: `Up to ${max} file${max === 1 ? "" : "s"}` + (accept ? ` (${accept})` : "") }));
     input.addEventListener("change", () => {
       list.replaceChildren(...[...input.files].map((f) => h("li", {}, h("span", { class: "emoji", text: "📄" }), ` ${f.name} `,
-        h("span", { class: "bk-file-size", text: `${Math.max(1, Math.round(f.size / 1024))} KB` }))));
+        h("span", { class: "bk-file-size", text: fileSize(f.size) }))));
     });
     zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("dragging"); });
     zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
@@ -521,5 +534,5 @@
     });
   }
 
-  global.BlockKit = { render, renderAttachments, mrkdwn, textObject, plainText, confirmDialog, h, escapeHtml, EMOJI };
+  global.BlockKit = { render, renderAttachments, mrkdwn, textObject, plainText, confirmDialog, h, escapeHtml, fileSize, EMOJI };
 })(window);
