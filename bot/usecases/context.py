@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,13 @@ CLI_ACTOR = "cli"
 """The actor recorded for administrators working from the command line (trusted as an admin)."""
 SYSTEM_ACTOR = "badgebot"
 T = TypeVar("T")
+
+
+class HasGrantors(Protocol):
+    """A credential as a row, a catalog entry or a selected (id, grantors) row: whatever names its grantors."""
+
+    @property
+    def grantors(self) -> Sequence[str] | None: ...
 
 
 @dataclass
@@ -59,7 +66,8 @@ class Context:
     def is_host(self, user: str) -> bool:
         return self.is_admin(user) or is_member(user, self.roles.hosts, self.directory.members_of)
 
-    def is_grantor(self, user: str, credential: Credential) -> bool:
+    def is_grantor(self, user: str, credential: HasGrantors) -> bool:
+        """The one grantor rule: named among the credential's grantors, or in a user group named there."""
         return is_member(user, credential.grantors or [], self.directory.members_of)
 
     def learner_name(self, user: str, given: str | None = None) -> str | None:

@@ -117,9 +117,9 @@ def _changes_asked(session: Session, user: str) -> tuple[ChangesAsked, ...]:
 def _queue(session: Session, ctx: Context, user: str) -> Queue | None:
     """The submissions waiting for this grantor's decision, oldest first; None when they grant nothing."""
     badge_types = [t for t in CredentialType if t.is_badge]
-    mine = [cid for cid, grantors in session.execute(
+    mine = [row.id for row in session.execute(
         select(Credential.id, Credential.grantors).where(Credential.type.in_(badge_types)))
-        if is_member(user, grantors or [], ctx.directory.members_of)]
+        if ctx.is_grantor(user, row)]
     if not mine:
         return None
     voted = (select(Review.id).where(Review.submission_id == Submission.id, Review.round == Submission.round,

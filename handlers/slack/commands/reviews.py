@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.domain.roles import is_member
 from bot.usecases import reviews as reviews_uc
 from handlers.slack.blocks import reviews as review_blocks
 from handlers.slack.commands.registry import Reply, Request, reply, subcommand
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 def review_queue(services: "Badgebot", req: Request) -> Reply:
     """(Grantors) The submissions waiting for your decision, oldest first."""
     assessed = [spec for spec in services.catalog.credentials if spec.type.is_badge and spec.grantors]
-    if not any(is_member(req.user, spec.grantors, services.ctx.directory.members_of) for spec in assessed):
+    if not any(services.ctx.is_grantor(req.user, spec) for spec in assessed):
         # "Nothing is waiting" would read as an empty queue: say whose queue this is, and whose it is not.
         grantors: dict[str, list[str]] = {}
         for spec in assessed:
